@@ -1,0 +1,37 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** Which execution provider to run on. "auto" tries CUDA and falls back to CPU. */
+export type ExecutionProviderPreference = "auto" | "cuda" | "cpu";
+export type ExecutionProviderName = "cuda" | "cpu";
+
+/**
+ * Whether onnxruntime-node's CUDA provider library is on disk. It is not bundled: a GPU host installs it with
+ * `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci` (this project's .npmrc skips that download by default).
+ */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const entry = createRequire(import.meta.url).resolve("onnxruntime-node");
+    const binDir = join(dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+    return existsSync(join(binDir, "libonnxruntime_providers_cuda.so")) || existsSync(join(binDir, "onnxruntime_providers_cuda.dll"));
+  } catch {
+    return false;
+  }
+}
+
+/** The providers to try, in order, for a preference. */
+export function providerCandidates(preference: ExecutionProviderPreference): ExecutionProviderName[] {
+  switch (preference) {
+    case "cpu":
+      return ["cpu"];
+    case "cuda":
+      return ["cuda"];
+    case "auto":
+      return cudaProviderInstalled() ? ["cuda", "cpu"] : ["cpu"];
+  }
+}
+
+export const CUDA_INSTALL_HINT =
+  "The CUDA execution provider is not installed. On a GPU host with CUDA 12 and cuDNN 9 on LD_LIBRARY_PATH, " +
+  "reinstall with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci`.";

@@ -1,0 +1,183 @@
+import { Worker } from "node:worker_threads";
+import { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "../pipeline/errors.ts";
+import type { ProgressEvent } from "../pipeline/generation-options.ts";
+import { ImageInputError } from "../image/errors.ts";
+import type { FromWorker, GenerationRequest, SerializedError, ToWorker, WorkerData, WorkerGenerationResult } from "./protocol.ts";
+
+export interface InferenceClientOptions extends WorkerData {
+  /** Where the worker's log lines go (which provider runs, fallbacks). */
+  log?: (message: string) => void;
+}
+
+interface Pending {
+  resolve(result: WorkerGenerationResult): void;
+  reject(error: Error): void;
+  onProgress?: (event: ProgressEvent) => void;
+  onStarted?: () => void;
+}
+
+/** The inference worker died (out of memory, a native crash); the job that was running fails, the client restarts it. */
+export class InferenceWorkerCrashedError extends Error {
+  override readonly name = "InferenceWorkerCrashedError";
+}
+
+/**
+ * The main thread's handle on the inference worker: one model loaded once in one worker thread, jobs sent one by
+ * one, progress streamed back, cancellation passed in (the worker stops between steps). If the worker dies, the
+ * jobs in it fail and the next `generate` starts a fresh worker.
+ */
+export class InferenceClient {
+  private worker: Worker | undefined;
+  private ready: Promise<{ provider: string; model: string }> | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  private constructor(private readonly options: InferenceClientOptions) {}
+
+  /** Starts the worker and waits until the model is loaded. */
+  static async start(options: InferenceClientOptions): Promise<InferenceClient> {
+    const client = new InferenceClient(options);
+    await client.ensureWorker();
+    return client;
+  }
+
+  /** Which execution provider runs the UNet, and the model's name. */
+  info(): Promise<{ provider: string; model: string }> {
+    return this.ensureWorker();
+  }
+
+  async generate(
+    request: GenerationRequest,
+    hooks: { onProgress?: (event: ProgressEvent) => void; onStarted?: () => void; signal?: AbortSignal } = {},
+  ): Promise<WorkerGenerationResult> {
+    if (this.closed) throw new Error("The inference client is closed");
+    if (hooks.signal?.aborted) throw new GenerationCancelledError();
+    await this.ensureWorker();
+    const id = this.nextId++;
+    const worker = this.worker!;
+    return new Promise<WorkerGenerationResult>((resolve, reject) => {
+      const onAbort = () => this.send(worker, { type: "cancel", id });
+      hooks.signal?.addEventListener("abort", onAbort, { once: true });
+      const settle = () => hooks.signal?.removeEventListener("abort", onAbort);
+      this.pending.set(id, {
+        resolve: (r) => (settle(), resolve(r)),
+        reject: (e) => (settle(), reject(e)),
+        onProgress: hooks.onProgress,
+        onStarted: hooks.onStarted,
+      });
+      this.send(worker, { type: "generate", id, request });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    this.send(worker, { type: "shutdown" });
+    const timer = setTimeout(() => void worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private ensureWorker(): Promise<{ provider: string; model: string }> {
+    if (this.worker && this.ready) return this.ready;
+    const worker = new Worker(new URL("./inference-worker.ts", import.meta.url), {
+      workerData: { modelDir: this.options.modelDir, loadOptions: this.options.loadOptions } satisfies WorkerData,
+    });
+    this.worker = worker;
+    this.ready = new Promise((resolve, reject) => {
+      worker.on("message", (message: FromWorker) => {
+        if (message.type === "ready") resolve({ provider: message.provider, model: message.model });
+        else if (message.type === "load-failed") {
+          reject(deserializeError(message.error));
+          this.forget(worker);
+          void worker.terminate();
+        } else this.onMessage(message);
+      });
+      worker.once("error", (error) => {
+        reject(error);
+        this.onCrash(worker, error);
+      });
+      worker.once("exit", (code) => {
+        reject(new InferenceWorkerCrashedError(`The inference worker exited (code ${code}) before the model loaded`));
+        if (!this.closed) this.onCrash(worker, new InferenceWorkerCrashedError(`The inference worker exited with code ${code}`));
+      });
+    });
+    // Keep the promise from being reported as unhandled when nobody awaits it yet.
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case "log":
+        this.options.log?.(message.message);
+        break;
+      case "started":
+        this.pending.get(message.id)?.onStarted?.();
+        break;
+      case "progress":
+        this.pending.get(message.id)?.onProgress?.(message.event);
+        break;
+      case "done": {
+        const pending = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        pending?.resolve({ ...message.result, png: Buffer.from(message.result.png) });
+        break;
+      }
+      case "failed": {
+        const pending = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        pending?.reject(deserializeError(message.error));
+        break;
+      }
+    }
+  }
+
+  private onCrash(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.forget(worker);
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(error instanceof InferenceWorkerCrashedError ? error : new InferenceWorkerCrashedError(error.message));
+    }
+  }
+
+  private forget(worker: Worker): void {
+    if (this.worker === worker) {
+      this.worker = undefined;
+      this.ready = undefined;
+    }
+  }
+
+  private send(worker: Worker, message: ToWorker): void {
+    worker.postMessage(message);
+  }
+}
+
+/** Rebuilds the library's error classes so callers can tell user errors from faults across the thread boundary. */
+export function deserializeError(error: SerializedError): Error {
+  let result: Error;
+  switch (error.name) {
+    case "GenerationCancelledError":
+      result = new GenerationCancelledError();
+      break;
+    case "InvalidOptionError":
+      result = new InvalidOptionError(error.option ?? "option", error.message);
+      break;
+    case "ImageInputError":
+      result = new ImageInputError((error.code ?? "not-an-image") as ImageInputError["code"], error.message);
+      break;
+    case "ModelFolderError":
+      result = new ModelFolderError(error.message);
+      break;
+    default:
+      result = new Error(error.message);
+      result.name = error.name;
+  }
+  if (error.stack) result.stack = error.stack;
+  return result;
+}
