@@ -1,0 +1,99 @@
+/**
+ * Local CLI: img2img (with --image) or txt2img, without Discord.
+ *   npm run generate -- --image in.jpg --prompt "a watercolor fox" --strength 0.6 --seed 42 --out out.png
+ * Without MODEL_DIR it synthesizes a tiny random-weight model on first use: its images are noise.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import dotenv from "dotenv";
+import { loadConfig, SYNTHETIC_MODEL_DIR } from "../src/config.ts";
+import { SCHEDULER_NAMES, StableDiffusionPipeline, type SchedulerName } from "../src/inference/index.ts";
+import { ensureSyntheticModel } from "./synthesize/index.ts";
+import { renderProgressBar, writeProgress } from "./lib/progress-bar.ts";
+
+const USAGE = `Usage: npm run generate -- --prompt TEXT [--image FILE] [options]
+  --image FILE        input image (img2img); omit for txt2img
+  --prompt TEXT       what to draw (required)
+  --negative TEXT     what to avoid
+  --strength N        img2img: 0 < N ≤ 1 (default 0.75)
+  --steps N           scheduler steps (default 30)
+  --cfg N             guidance scale (default 7.5)
+  --seed N            0 ≤ N < 2^64 (default: random)
+  --scheduler NAME    ${SCHEDULER_NAMES.join(" | ")} (default ddim)
+  --width N --height N  output size, multiples of 8 (txt2img default 512×512)
+  --out FILE          where to write the PNG (default out.png)
+  --model DIR         SD 1.5 ONNX export folder (default: MODEL_DIR, else a synthesized tiny model)`;
+
+async function main(): Promise<number> {
+  dotenv.config({ quiet: true });
+  const { values } = parseArgs({
+    options: {
+      image: { type: "string" },
+      prompt: { type: "string" },
+      negative: { type: "string" },
+      strength: { type: "string" },
+      steps: { type: "string" },
+      cfg: { type: "string" },
+      seed: { type: "string" },
+      scheduler: { type: "string" },
+      width: { type: "string" },
+      height: { type: "string" },
+      out: { type: "string", default: "out.png" },
+      model: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || values.prompt === undefined) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  let modelDir = values.model ?? config.modelDir;
+  if (!modelDir) {
+    console.error(`MODEL_DIR is not set: using a synthesized tiny model in ${SYNTHETIC_MODEL_DIR}. It has random weights, so its images are noise.`);
+    modelDir = await ensureSyntheticModel(SYNTHETIC_MODEL_DIR, "tiny");
+  }
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const pipeline = await StableDiffusionPipeline.load(modelDir, {
+    executionProviders: config.executionProvider,
+    deviceId: config.cudaDeviceId,
+    decode: { maxInputPixels: config.maxInputPixels },
+    log: (m) => console.error(m),
+  });
+  try {
+    const common = {
+      prompt: values.prompt,
+      negativePrompt: values.negative,
+      steps: num(values.steps),
+      guidanceScale: num(values.cfg),
+      seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+      scheduler: values.scheduler as SchedulerName | undefined,
+      width: num(values.width),
+      height: num(values.height),
+      onProgress: (e: { step: number; totalSteps: number; elapsedMs: number }) =>
+        writeProgress(process.stderr, renderProgressBar(e.step, e.totalSteps, e.elapsedMs), e.step === e.totalSteps),
+    };
+    const result = values.image
+      ? await pipeline.img2img({ ...common, image: await readFile(values.image), strength: num(values.strength) })
+      : await pipeline.txt2img(common);
+    await writeFile(values.out, result.png);
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    console.log(`${values.out}: ${result.width}×${result.height}, seed ${result.seed}, ${(result.timings.totalMs / 1000).toFixed(2)} s on ${pipeline.provider}`);
+    return 0;
+  } finally {
+    await pipeline.release();
+  }
+}
+
+function parseSeed(text: string): bigint {
+  if (!/^\d+$/.test(text)) throw new Error(`--seed must be a whole number from 0 to 2^64−1, got "${text}"`);
+  return BigInt(text);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  },
+);
