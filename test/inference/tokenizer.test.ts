@@ -136,6 +136,20 @@ describe("ClipTokenizer with SD 1.5's files", () => {
     assert.deepEqual(tokenizer.encode("猫"), ids("ç", "Į", "«</w>"));
   });
 
+  it("spells unprintable bytes with the characters from U+0100 on", () => {
+    // Bytes 0x00–0x20 take U+0100–U+0120, 0x7F–0xA0 take U+0121–U+0142, and 0xAD takes U+0143.
+    assert.deepEqual(tokenizer.encode("a\x01b"), ids("a</w>", "\u0101</w>", "b</w>"));
+    assert.deepEqual(tokenizer.encode("a\x7fb"), ids("a</w>", "\u0121</w>", "b</w>"));
+    // A soft hyphen is C2 AD: `Â` and `Ń`.
+    assert.deepEqual(tokenizer.encode("x\u00ady"), ids("x</w>", "\u00c2\u0143</w>", "y</w>"));
+  });
+
+  it("strips what Python's str.strip strips but collapses only Unicode White_Space", () => {
+    // U+001F is whitespace to str.strip but not to the regex module's \s, so inside text it is a symbol.
+    assert.deepEqual(tokenizer.encode("\x1fcat\x1f"), ids("cat</w>"));
+    assert.deepEqual(tokenizer.encode("a\x1fb"), ids("a</w>", "\u011f</w>", "b</w>"));
+  });
+
   it("maps special-token literals in the text to their ids", () => {
     assert.deepEqual(
       tokenizer.encode("a photo <|endoftext|> of <|startoftext|> cat"),
