@@ -17,3 +17,18 @@ export type { ExecutionProviderPreference, ExecutionProviderName } from "./onnx/
 export { cudaProviderInstalled } from "./onnx/execution-providers.ts";
 export { InferenceClient, InferenceWorkerCrashedError } from "./worker/inference-client.ts";
 export type { GenerationRequest, WorkerGenerationResult } from "./worker/protocol.ts";
+export { ImageInputError, UploadLimitError } from "./image/errors.ts";
+export type { ImageInputErrorCode } from "./image/errors.ts";
+export { decodeImage, DEFAULT_MAX_INPUT_PIXELS } from "./image/decode-image.ts";
+export type { DecodeOptions, RgbImage } from "./image/decode-image.ts";
+export { fitSize } from "./image/target-size.ts";
+export type { FitSizeOptions } from "./image/target-size.ts";
+export { cropAndResize } from "./image/crop-and-resize.ts";
+export { imageToTensor, tensorToImage } from "./image/image-tensor.ts";
+export { formatParameters, parseParameters, encodePng } from "./image/png-parameters.ts";
+export type { GenerationParameters, PngEncodeOptions } from "./image/png-parameters.ts";
+export { readPngText } from "./image/png-text-chunks.ts";
+export { fitToByteLimit } from "./image/fit-upload.ts";
+export type { FittedUpload, FitUploadOptions } from "./image/fit-upload.ts";
+export { ClipTokenizer } from "./tokenizer/clip-tokenizer.ts";
+export { TokenizerFilesError } from "./tokenizer/tokenizer-files.ts";

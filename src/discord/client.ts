@@ -1,0 +1,15 @@
+import { Client, GatewayIntentBits, Partials } from "discord.js";
+
+/**
+ * The bot's Discord client: only the non-privileged intents it needs (slash commands arrive without any; reactions
+ * need GuildMessageReactions), and partials so that reactions on messages from before a restart still arrive.
+ */
+export function createDiscordClient(options: { apiUrl?: string } = {}): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
+    partials: [Partials.Message, Partials.Reaction, Partials.User],
+    ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+    // Never ping @everyone/roles by accident; a result mentions its requester only.
+    allowedMentions: { parse: [], repliedUser: false },
+  });
+}
