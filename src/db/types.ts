@@ -1,0 +1,127 @@
+// Plain shapes the repositories in src/db return; the rest of the app never sees Prisma's types.
+
+export type GenerationKind = "img2img" | "txt2img";
+export type GenerationStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+
+/** Statuses of a job still to be (or being) worked on: resumed after a restart. */
+export const UNFINISHED_STATUSES = ["queued", "running"] as const satisfies readonly GenerationStatus[];
+
+/** What a user asked for: everything needed to run (or rerun) the job. */
+export interface GenerationRequest {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  kind: GenerationKind;
+  prompt: string;
+  negativePrompt: string;
+  /** img2img only. */
+  strength: number | null;
+  steps: number;
+  guidance: number;
+  scheduler: string;
+  width: number;
+  height: number;
+  /** Unsigned 64-bit. */
+  seed: bigint;
+  /** Content hash of the stored normalized input image (img2img). */
+  inputHash: string | null;
+  model: string;
+  interactionId?: string | null;
+  /** Lets a restarted bot edit the reply within 15 minutes; cleared when the job finishes. */
+  interactionToken?: string | null;
+  /** The generation this one rerolls. */
+  parentId?: number | null;
+}
+
+/** A stored generation. */
+export interface GenerationRecord extends Required<GenerationRequest> {
+  id: number;
+  status: GenerationStatus;
+  error: string | null;
+  statusMessageId: string | null;
+  resultMessageId: string | null;
+  /** "YYYY-MM-DD" in the server's time zone when it was queued. */
+  quotaDay: string;
+  /** Counts against the daily quota; false once refunded. */
+  charged: boolean;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  queueMs: number | null;
+  runMs: number | null;
+  /** Average milliseconds per denoising step. */
+  stepMs: number | null;
+}
+
+/** The limits a reservation is checked against, resolved by the caller from settings, roles and the clock. */
+export interface QuotaRules {
+  /** Images per day for this member (the most generous of their roles or the server's default); null = unlimited. */
+  dailyLimit: number | null;
+  /** Today in the server's time zone, "YYYY-MM-DD" (see quotaDay()). */
+  day: string;
+  /** Jobs this member may have queued or running at once. */
+  maxQueued: number;
+  /** Minimum time between two requests of this member; 0 = none. */
+  cooldownMs: number;
+  now: Date;
+  /** When the quota day ends, returned as `retryAt` on a "quota" refusal. */
+  resetsAt?: Date;
+}
+
+export type ReservationRefusal = "quota" | "queue-cap" | "cooldown" | "blocked";
+
+export type ReservationResult =
+  | { ok: true; generation: GenerationRecord }
+  | { ok: false; reason: ReservationRefusal; retryAt?: Date; used?: number; limit?: number };
+
+/** How long a finished run took. */
+export interface GenerationTimings {
+  runMs: number;
+  /** Average per denoising step. */
+  stepMs: number | null;
+  /** @default now */
+  finishedAt?: Date;
+}
+
+export type RerollBy = "requester" | "anyone";
+
+/** A server's limits (what `/limits set` changes). */
+export interface GuildLimits {
+  dailyImagesPerUser: number;
+  maxQueuedPerUser: number;
+  cooldownSeconds: number;
+  maxSteps: number;
+  maxSide: number;
+  /** Empty = every channel. */
+  allowedChannelIds: string[];
+  rerollBy: RerollBy;
+  blockedWords: string[];
+  spoilerOutsideNsfw: boolean;
+  /** IANA time zone that decides when a quota day starts. */
+  timeZone: string;
+  /** Members with any of these roles may change limits, besides those with Manage Server. */
+  managerRoleIds: string[];
+}
+
+export interface GuildSettingsRecord extends GuildLimits {
+  guildId: string;
+  /** null while the server uses the defaults. */
+  updatedAt: Date | null;
+  updatedBy: string | null;
+}
+
+export interface RoleQuotaRecord {
+  guildId: string;
+  roleId: string;
+  /** null = unlimited. */
+  dailyLimit: number | null;
+}
+
+export interface MemberState {
+  guildId: string;
+  userId: string;
+  blocked: boolean;
+  blockedReason: string | null;
+  /** Generations queued before this instant do not count against the quota. */
+  usageResetAt: Date | null;
+}
