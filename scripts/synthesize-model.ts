@@ -1,0 +1,68 @@
+/**
+ * Writes a synthetic SD-1.5-layout ONNX model folder (seeded random weights: its images are noise).
+ * Usage: npm run synthesize-model -- --out DIR [--variant tiny|tiny-optimum|tiny-legacy|tiny-fp16|sd15] [--seed N]
+ */
+import { readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { SYNTHETIC_VARIANTS, resolveVariant, synthesizeModel } from "./synthesize/index.ts";
+
+const USAGE = `Usage: npm run synthesize-model -- --out DIR [--variant NAME] [--seed N]
+Variants: ${Object.keys(SYNTHETIC_VARIANTS).join(", ")} (default tiny)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: "string" },
+      variant: { type: "string", default: "tiny" },
+      seed: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help === true || values.out === undefined) {
+    console.log(USAGE);
+    process.exitCode = values.help === true ? 0 : 1;
+    return;
+  }
+  const preset = resolveVariant(values.variant);
+  const seed = values.seed === undefined ? preset.seed : Number(values.seed);
+  const variant = resolveVariant({ ...preset, seed });
+
+  const started = performance.now();
+  await synthesizeModel(values.out, variant);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+
+  const files = await listFiles(values.out);
+  let total = 0;
+  for (const file of files) {
+    const { size } = await stat(file);
+    total += size;
+    console.log(`${formatBytes(size).padStart(10)}  ${relative(values.out, file)}`);
+  }
+  console.log(`Wrote the synthetic "${values.variant}" model (seed ${seed}, ${formatBytes(total)}) to ${values.out} in ${seconds} s.`);
+  console.log("Its weights are random: every image it makes is noise.");
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(entries.map((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)])));
+  return nested.flat().sort();
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
