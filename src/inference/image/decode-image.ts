@@ -112,7 +112,7 @@ export async function decodeImage(bytes: Buffer | Uint8Array, opts: DecodeOption
   if (metadata.width * metadata.height > maxInputPixels) {
     throw new ImageInputError(
       "too-many-pixels",
-      `This image is ${metadata.width}×${metadata.height} pixels; the limit is ${formatMegapixels(maxInputPixels)} megapixels.`,
+      `This image is ${metadata.width}×${metadata.height} pixels; the limit is ${formatPixelCount(maxInputPixels)}.`,
     );
   }
 
@@ -135,7 +135,7 @@ function damaged(format: RasterFormat, cause: unknown): ImageInputError {
   return new ImageInputError("truncated", `This ${FORMAT_LABELS[format]} file is incomplete or damaged and cannot be read.`, { cause });
 }
 
-/** 40_000_000 → "40", 1_500_000 → "1.5". */
-function formatMegapixels(pixels: number): string {
-  return String(Number((pixels / 1_000_000).toFixed(2)));
+/** 40_000_000 → "40 megapixels", 1_500_000 → "1.5 megapixels", 1536 → "1536 pixels". */
+function formatPixelCount(pixels: number): string {
+  return pixels >= 100_000 ? `${Number((pixels / 1_000_000).toFixed(2))} megapixels` : `${pixels} pixels`;
 }

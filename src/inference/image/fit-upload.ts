@@ -65,43 +65,51 @@ export async function fitToByteLimit(png: Buffer, limitBytes: number, opts: FitU
   const pngOf = (img: RgbImage) => encodePng(img, parameters, { compressionLevel: 9, adaptiveFiltering: true });
 
   // 2. Harder compression, same pixels.
-  let attempt = await pngOf(image);
-  if (fits(attempt)) return result(attempt, "png", false);
+  const png9 = await pngOf(image);
+  if (fits(png9)) return result(png9, "png", false);
 
-  // 3. Smaller PNGs, each scaled from the original.
-  let smallest = attempt.length;
-  for (let scale = 1; ; ) {
-    scale = nextScale(scale, attempt.length, limitBytes);
-    if (longSide(image, scale) < MIN_PNG_SIDE) break;
-    attempt = await pngOf(await scaled(image, scale));
-    smallest = Math.min(smallest, attempt.length);
-    if (fits(attempt)) return result(attempt, "png", true);
-  }
+  // 3. Smaller PNGs.
+  const smallPng = await shrinkToFit(image, png9.length, limitBytes, MIN_PNG_SIDE, pngOf);
+  if (smallPng.data) return result(smallPng.data, "png", true);
 
   // 4. Last resort: other formats.
   const webp = await rawSharp(image).webp({ lossless: true }).toBuffer();
   if (fits(webp)) return result(webp, "webp", false);
   const jpegOf = (img: RgbImage) => rawSharp(img).jpeg({ quality: 95 }).toBuffer();
-  attempt = await jpegOf(image);
-  smallest = Math.min(smallest, webp.length, attempt.length);
-  if (fits(attempt)) return result(attempt, "jpeg", false);
-  for (let scale = 1; ; ) {
-    scale = nextScale(scale, attempt.length, limitBytes);
-    if (longSide(image, scale) < MIN_JPEG_SIDE) break;
-    attempt = await jpegOf(await scaled(image, scale));
-    smallest = Math.min(smallest, attempt.length);
-    if (fits(attempt)) return result(attempt, "jpeg", true);
+  const jpeg = await jpegOf(image);
+  if (fits(jpeg)) return result(jpeg, "jpeg", false);
+  const smallJpeg = await shrinkToFit(image, jpeg.length, limitBytes, MIN_JPEG_SIDE, jpegOf);
+  if (smallJpeg.data) return result(smallJpeg.data, "jpeg", true);
+  throw new UploadLimitError(limitBytes, Math.min(smallPng.smallest, webp.length, smallJpeg.smallest));
+}
+
+/**
+ * Encodes ever smaller copies of `image` (each scaled from the original) until one fits, trying
+ * `minSide` (long side) last. Returns that file, or the size of the smallest one tried.
+ */
+async function shrinkToFit(
+  image: RgbImage,
+  fullSizeBytes: number,
+  limitBytes: number,
+  minSide: number,
+  encode: (image: RgbImage) => Promise<Buffer>,
+): Promise<{ data?: Buffer; smallest: number }> {
+  const minScale = Math.min(1, minSide / Math.max(image.width, image.height));
+  let smallest = fullSizeBytes;
+  let lastBytes = fullSizeBytes;
+  for (let scale = 1; scale > minScale; ) {
+    scale = Math.max(minScale, nextScale(scale, lastBytes, limitBytes));
+    const data = await encode(await scaled(image, scale));
+    if (data.length <= limitBytes) return { data, smallest: data.length };
+    lastBytes = data.length;
+    smallest = Math.min(smallest, lastBytes);
   }
-  throw new UploadLimitError(limitBytes, smallest);
+  return { smallest };
 }
 
 /** The next, smaller scale: proportional to how far over the limit the last try was, and at least 10 % smaller. */
 function nextScale(scale: number, lastBytes: number, limitBytes: number): number {
   return scale * Math.min(0.9, Math.sqrt(limitBytes / lastBytes) * HEADROOM);
-}
-
-function longSide(image: RgbImage, scale: number): number {
-  return Math.max(image.width, image.height) * scale;
 }
 
 async function scaled(image: RgbImage, scale: number): Promise<RgbImage> {

@@ -93,17 +93,13 @@ export function parseParameters(text: string): GenerationParameters {
     return parsed;
   };
 
+  const steps = number("Steps", required("Steps"));
+  const sampler = required("Sampler");
+  const cfgScale = number("CFG scale", required("CFG scale"));
+  const seed = parseSeed(required("Seed"));
   const size = /^(\d+)x(\d+)$/.exec(required("Size"));
   if (!size) throw new SyntaxError(`Expected \`Size\` to look like 512x512, got \`${fields.get("Size")}\``);
-  const result: GenerationParameters = {
-    prompt: prompt.join("\n"),
-    steps: number("Steps", required("Steps")),
-    sampler: required("Sampler"),
-    cfgScale: number("CFG scale", required("CFG scale")),
-    seed: parseSeed(required("Seed")),
-    width: Number(size[1]),
-    height: Number(size[2]),
-  };
+  const result: GenerationParameters = { prompt: prompt.join("\n"), steps, sampler, cfgScale, seed, width: Number(size[1]), height: Number(size[2]) };
   if (negative.length > 0) result.negativePrompt = negative.join("\n");
   const strength = fields.get("Denoising strength");
   if (strength !== undefined) result.strength = number("Denoising strength", strength);
