@@ -29,7 +29,7 @@ const reservationQueues = new WeakMap<Db, Serializer>();
  * @returns the stored generation, or why not (with `used`/`limit` for "quota", `retryAt` for "cooldown",
  *   and for "quota" when `rules.resetsAt` is given).
  */
-export function reserveGeneration(db: Db, request: GenerationRequest, rules: QuotaRules): Promise<ReservationResult> {
+export async function reserveGeneration(db: Db, request: GenerationRequest, rules: QuotaRules): Promise<ReservationResult> {
   const data = toRow(request, rules);
   let serial = reservationQueues.get(db);
   if (!serial) reservationQueues.set(db, (serial = createSerializer()));
