@@ -1,0 +1,18 @@
+import type { FaultInjector } from "./fault-injection.ts";
+import type { Gateway } from "./gateway.ts";
+import type { StateStore } from "./state-store.ts";
+
+/** What REST route handlers share: the world, the gateway to emit events on, and the fake's addresses. */
+export interface FakeContext {
+  state: StateStore;
+  gateway: Gateway;
+  faults: FaultInjector;
+  applicationId: string;
+  token: string;
+  /** `http://127.0.0.1:PORT/cdn`, the base of every attachment URL. */
+  cdnBaseUrl: () => string;
+  /** `ws://127.0.0.1:PORT/gateway`. */
+  gatewayUrl: () => string;
+  /** How long after INTERACTION_CREATE the first callback is accepted (Discord: 3 s). */
+  ackDeadlineMs: number;
+}

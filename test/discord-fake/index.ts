@@ -1,0 +1,16 @@
+export { DiscordFake, type DiscordFakeOptions } from "./discord-fake.ts";
+export type { FaultMatch, FaultOptions, FaultStatus } from "./fault-injection.ts";
+export type { MessageCommandInput, SlashCommandInput } from "./interaction-builders.ts";
+export { Permission, DEFAULT_BOT_PERMISSIONS } from "./permissions.ts";
+export type {
+  FakeChannel,
+  FakeCommandOption,
+  FakeGuild,
+  FakeInteraction,
+  FakeInteractionEdit,
+  FakeInteractionState,
+  FakeMessage,
+  MultipartBody,
+  MultipartFile,
+  RecordedCall,
+} from "./types.ts";
