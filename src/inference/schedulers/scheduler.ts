@@ -14,11 +14,22 @@ export interface StepOptions {
 
 /** What the pipeline needs of a scheduler: diffusers' API in camelCase on flat Float32Arrays. */
 export interface Scheduler {
+  /** The schedule set by `setTimesteps`, first to last (floats for Euler a with "linspace" spacing). */
   readonly timesteps: number[];
   readonly initNoiseSigma: number;
+  /** How many entries of `timesteps` one denoising step consumes (diffusers' `order`; 1 for all schedulers here). */
+  readonly order: number;
   setTimesteps(numInferenceSteps: number): void;
+  /**
+   * Where in `timesteps` denoising starts (diffusers' `set_begin_index`, which img2img calls): schedulers that keep
+   * a step index start there and `addNoise` noises to that step's level. Reset by `setTimesteps`.
+   */
+  setBeginIndex(beginIndex: number): void;
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
-  /** `shape` is needed only where noise must be drawn from `opts.generator`. */
+  /**
+   * `shape` is used only where noise is drawn from `opts.generator`; torch's stream depends only on the element
+   * count, so it defaults to the flat length of `modelOutput`.
+   */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts?: StepOptions & { shape?: number[] }): Float32Array;
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 }

@@ -1,0 +1,67 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { DDIMScheduler } from "./ddim-scheduler.ts";
+import { DPMSolverMultistepScheduler } from "./dpm-solver-multistep-scheduler.ts";
+import { EulerAncestralDiscreteScheduler } from "./euler-ancestral-discrete-scheduler.ts";
+import type { Scheduler, SchedulerName } from "./scheduler.ts";
+import { SchedulerConfigError } from "./scheduler-config-error.ts";
+import type { SchedulerConfig } from "./scheduler-config.ts";
+
+/**
+ * A fresh scheduler by its user-facing name, built from a model's scheduler config the way diffusers'
+ * `from_config` swaps schedulers: shared keys are read, keys meant for other schedulers are ignored.
+ *
+ * @example createScheduler("dpm++2m", await loadSchedulerConfig(modelDir))
+ */
+export function createScheduler(name: SchedulerName, config: Partial<SchedulerConfig> & Record<string, unknown> = {}): Scheduler {
+  switch (name) {
+    case "ddim":
+      return new DDIMScheduler(config);
+    case "dpm++2m":
+      return new DPMSolverMultistepScheduler(config);
+    case "euler-a":
+      return new EulerAncestralDiscreteScheduler(config);
+    default:
+      throw new RangeError(`Unknown scheduler \`${String(name)}\`; expected one of "ddim", "dpm++2m", "euler-a"`);
+  }
+}
+
+/**
+ * Reads `<modelDir>/scheduler/scheduler_config.json`; a model without one gets `{}` (SD 1.5's defaults).
+ * Python's `json` writes `Infinity`/`NaN` (e.g. DPM-Solver's `lambda_min_clipped: -Infinity`), so those are accepted.
+ *
+ * @throws {SchedulerConfigError} when the file is not a JSON object.
+ */
+export async function loadSchedulerConfig(modelDir: string): Promise<Partial<SchedulerConfig> & Record<string, unknown>> {
+  const file = path.join(modelDir, "scheduler", "scheduler_config.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = parsePythonJson(text);
+  } catch (error) {
+    throw new SchedulerConfigError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new SchedulerConfigError(`${file} must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+const NON_FINITE: Record<string, number> = { Infinity: Infinity, "-Infinity": -Infinity, NaN: NaN };
+/** A prefix no real config string has (a NUL), written into the JSON text as an escape. */
+const MARK = "\u0000nonfinite:";
+const ESCAPED_MARK = "\\u0000nonfinite:";
+
+/** JSON.parse, plus the bare `Infinity`, `-Infinity` and `NaN` tokens Python emits (never inside strings). */
+function parsePythonJson(text: string): unknown {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (token) => (token.startsWith('"') ? token : `"${ESCAPED_MARK}${token}"`));
+  return JSON.parse(marked, (_key, value: unknown) =>
+    typeof value === "string" && value.startsWith(MARK) ? NON_FINITE[value.slice(MARK.length)] : value,
+  );
+}
