@@ -8,6 +8,7 @@ import {
   Events,
   GatewayIntentBits,
   Partials,
+  PermissionFlagsBits,
   REST,
   Routes,
   type ChatInputCommandInteraction,
@@ -18,7 +19,7 @@ import {
   type PartialUser,
   type User,
 } from "discord.js";
-import { DiscordFake, type FakeChannel, type FakeGuild, type MultipartBody } from "./discord-fake/index.ts";
+import { DEFAULT_BOT_PERMISSIONS, DiscordFake, Permission, type FakeChannel, type FakeGuild, type MultipartBody } from "./discord-fake/index.ts";
 
 // A 1×1 PNG, so the fake can read its size and tests can compare bytes.
 const PNG = Buffer.from(
@@ -141,6 +142,9 @@ describe("DiscordFake with a real discord.js client", () => {
     assert.ok(textChannel?.isSendable());
     const message = await textChannel.send({ content: "hello", files: [new AttachmentBuilder(PNG, { name: "a.png" })] });
     assert.equal(fake.message(message.id)?.attachments[0].filename, "a.png");
+    const seen: string[] = [];
+    const onRaw = (packet: { t?: string }) => seen.push(packet.t ?? "");
+    client.on(Events.Raw, onRaw);
     const event = nextReactionAdd((user) => user.id === fake.botUser.id);
     await message.react("🔁");
     const put = await fake.waitForCall((c) => c.method === "PUT" && c.route.endsWith("/reactions/🔁/@me"));
@@ -149,6 +153,10 @@ describe("DiscordFake with a real discord.js client", () => {
     assert.equal(reaction.emoji.name, "🔁");
     assert.equal(reaction.message.id, message.id);
     assert.deepEqual([...(fake.reactions(message.id).get("🔁") ?? [])], [fake.botUser.id]);
+    client.off(Events.Raw, onRaw);
+    // Without the GuildMessages intent Discord sends no MESSAGE_CREATE; the reaction intent is there.
+    assert.ok(seen.includes("MESSAGE_REACTION_ADD"));
+    assert.ok(!seen.includes("MESSAGE_CREATE"));
   });
 
   test("removing another user's reaction needs Manage Messages (403 50013)", T, async () => {
@@ -160,10 +168,21 @@ describe("DiscordFake with a real discord.js client", () => {
       client.rest.delete(Routes.channelMessageUserReaction(channel.id, message.id, encodeURIComponent("👍"), userId)),
       (error: unknown) => error instanceof DiscordAPIError && error.code === 50013 && error.status === 403,
     );
-    fake.setBotPermissions(guild.id, channel.id, (1n << 10n) | (1n << 11n) | (1n << 13n) | (1n << 16n));
+    const cachedChannel = client.channels.cache.get(channel.id);
+    assert.ok(cachedChannel && "permissionsFor" in cachedChannel);
+    // discord.js' own permission maths must agree with what the fake enforces.
+    assert.equal(cachedChannel.permissionsFor(fake.botUser.id)?.has(PermissionFlagsBits.ManageMessages), false);
+    const updated = once(client, Events.ChannelUpdate);
+    fake.setBotPermissions(guild.id, channel.id, DEFAULT_BOT_PERMISSIONS | Permission.ManageMessages);
+    await updated;
+    assert.equal(cachedChannel.permissionsFor(fake.botUser.id)?.has(PermissionFlagsBits.ManageMessages), true);
+    const removed = once(client, Events.MessageReactionRemove);
     await client.rest.delete(Routes.channelMessageUserReaction(channel.id, message.id, encodeURIComponent("👍"), userId));
     assert.equal(fake.reactions(message.id).get("👍"), undefined);
-    fake.setBotPermissions(guild.id, channel.id, (1n << 10n) | (1n << 11n) | (1n << 15n) | (1n << 16n) | (1n << 6n));
+    const [removedReaction, removedBy] = (await removed) as ReactionEvent;
+    assert.equal(removedReaction.emoji.name, "👍");
+    assert.equal(removedBy.id, userId);
+    fake.setBotPermissions(guild.id, channel.id, DEFAULT_BOT_PERMISSIONS);
   });
 
   test("a reaction on an uncached message arrives partial and reaction.fetch() works", T, async () => {
@@ -210,6 +229,20 @@ describe("DiscordFake with a real discord.js client", () => {
       (error: unknown) => error instanceof DiscordAPIError && error.code === 50027 && error.status === 401,
     );
     assert.equal(fake.interaction(sent.id).expired, true);
+  });
+
+  test("a file over the interaction's attachment_size_limit is refused with 413 40005", T, async () => {
+    const received = nextInteraction();
+    const sent = fake.sendSlashCommand({ guildId: guild.id, channelId: channel.id, userId, name: "big", attachmentSizeLimit: 1024 });
+    const interaction = (await received) as ChatInputCommandInteraction;
+    assert.equal(interaction.attachmentSizeLimit, 1024);
+    await interaction.deferReply();
+    await assert.rejects(
+      interaction.editReply({ files: [new AttachmentBuilder(Buffer.alloc(1025), { name: "big.png" })] }),
+      (error: unknown) => error instanceof DiscordAPIError && error.code === 40005 && error.status === 413,
+    );
+    await interaction.editReply({ files: [new AttachmentBuilder(Buffer.alloc(1024), { name: "ok.png" })] });
+    assert.equal(fake.interaction(sent.id).reply?.attachments[0].size, 1024);
   });
 
   test("a second callback is refused with 40060", T, async () => {
@@ -276,4 +309,19 @@ test("a standalone REST client registers guild commands with PUT", T, async (t) 
     rest.put(Routes.applicationGuildCommands(fake.applicationId, guild.id), { body: [{ name: "Bad Name", description: "x" }] }),
     (error: unknown) => error instanceof DiscordAPIError && error.code === 50035,
   );
+});
+
+test("a callback after the acknowledgement deadline gets 404 10062", T, async (t) => {
+  const fake = await DiscordFake.start({ ackDeadlineMs: 20 });
+  t.after(() => fake.stop());
+  const guild = fake.addGuild();
+  const channel = fake.addChannel(guild.id);
+  const sent = fake.sendSlashCommand({ guildId: guild.id, channelId: channel.id, userId: guild.ownerId, name: "slow" });
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  const rest = new REST({ version: "10", api: fake.apiUrl });
+  await assert.rejects(
+    rest.post(Routes.interactionCallback(sent.id, sent.token), { body: { type: 5 }, auth: false }),
+    (error: unknown) => error instanceof DiscordAPIError && error.code === 10062 && error.status === 404,
+  );
+  assert.equal(fake.interaction(sent.id).acknowledged, false);
 });

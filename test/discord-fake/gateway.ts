@@ -12,7 +12,6 @@ const Op = {
   PresenceUpdate: 3,
   VoiceStateUpdate: 4,
   Resume: 6,
-  Reconnect: 7,
   RequestGuildMembers: 8,
   InvalidSession: 9,
   Hello: 10,
@@ -118,7 +117,7 @@ export class Gateway {
     send(ws, { op: Op.Hello, d: { heartbeat_interval: this.world.heartbeatIntervalMs }, s: null, t: null });
 
     ws.on("message", (raw) => {
-      let payload: { op?: number; d?: any };
+      let payload: { op?: number; d?: { token?: unknown; intents?: unknown; session_id?: unknown; seq?: unknown } | null };
       try {
         payload = JSON.parse(raw.toString());
       } catch {

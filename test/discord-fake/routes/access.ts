@@ -16,10 +16,13 @@ export function requireBotPermissions(ctx: FakeContext, channelId: string, requi
   if (!hasPermissions(ctx.state.botChannelPermissions(channelId), required)) throw ApiErrors.missingPermissions();
 }
 
-/** A message the bot token can see in this channel (not another channel's, not an ephemeral one): else 10008. */
-export function channelMessage(ctx: FakeContext, channelId: string, messageId: string): MessageRecord {
+/**
+ * A message the bot token can see in this channel (not another channel's, not an ephemeral one): else 10008.
+ * Reading a message or reacting needs Read Message History; editing or deleting one's own does not.
+ */
+export function channelMessage(ctx: FakeContext, channelId: string, messageId: string, needsHistory = true): MessageRecord {
   visibleChannel(ctx, channelId);
-  requireBotPermissions(ctx, channelId, Permission.ReadMessageHistory);
+  if (needsHistory) requireBotPermissions(ctx, channelId, Permission.ReadMessageHistory);
   const record = ctx.state.messages.get(messageId);
   if (!record || record.ephemeral || record.message.channel_id !== channelId) throw ApiErrors.unknownMessage();
   return record;

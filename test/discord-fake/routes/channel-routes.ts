@@ -61,7 +61,7 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
       pattern: "/channels/:channelId/messages/:messageId",
       auth: "bot",
       handle: ({ params, json, files }) => {
-        const record = channelMessage(ctx, params.channelId, params.messageId);
+        const record = channelMessage(ctx, params.channelId, params.messageId, false);
         if (record.message.author.id !== state.botUser.id) throw ApiErrors.cannotEditOthersMessage();
         if (files.length > 0) requireBotPermissions(ctx, params.channelId, Permission.AttachFiles);
         editMessage(ctx, record, (json ?? {}) as MessageBody, files, DEFAULT_FILE_SIZE_LIMIT);
@@ -74,7 +74,7 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
       pattern: "/channels/:channelId/messages/:messageId",
       auth: "bot",
       handle: ({ params }) => {
-        const record = channelMessage(ctx, params.channelId, params.messageId);
+        const record = channelMessage(ctx, params.channelId, params.messageId, false);
         if (record.message.author.id !== state.botUser.id) requireBotPermissions(ctx, params.channelId, Permission.ManageMessages);
         state.deleteMessage(record.message.id);
         emitMessageDelete(ctx, record);

@@ -35,7 +35,7 @@ export function reactionRoutes(ctx: FakeContext): RouteDefinition[] {
       pattern: `${base}/:emoji/@me`,
       auth: "bot",
       handle: ({ params }) => {
-        removeReaction(ctx, channelMessage(ctx, params.channelId, params.messageId), state.botUser.id, emojiOf(params.emoji));
+        removeReaction(ctx, channelMessage(ctx, params.channelId, params.messageId, false), state.botUser.id, emojiOf(params.emoji));
         return { status: 204 };
       },
     },
@@ -44,7 +44,7 @@ export function reactionRoutes(ctx: FakeContext): RouteDefinition[] {
       pattern: `${base}/:emoji/:userId`,
       auth: "bot",
       handle: ({ params }) => {
-        const record = channelMessage(ctx, params.channelId, params.messageId);
+        const record = channelMessage(ctx, params.channelId, params.messageId, false);
         if (params.userId !== state.botUser.id) requireBotPermissions(ctx, params.channelId, Permission.ManageMessages);
         removeReaction(ctx, record, params.userId, emojiOf(params.emoji));
         return { status: 204 };
