@@ -26,6 +26,8 @@ const ConfigSchema = z.object({
   MAX_INPUT_PIXELS: intFrom(1024, 400_000_000, 40_000_000),
   /** Normalized inputs are kept here by content hash so rerolls work after attachment URLs expire. */
   INPUT_STORE_DIR: z.preprocess(emptyToUndefined, z.string().default("data/inputs")),
+  /** Finished images wait here until posted, so a Discord outage or a crash between the two loses nothing. */
+  RESULT_STORE_DIR: z.preprocess(emptyToUndefined, z.string().default("data/results")),
   /** Extra hosts (besides Discord's CDN) that attachments may come from: for tests only. */
   EXTRA_ATTACHMENT_HOSTS: z.preprocess(emptyToUndefined, z.string().default("")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
@@ -42,7 +44,10 @@ export type Config = Readonly<{
   maxInputBytes: number;
   maxInputPixels: number;
   inputStoreDir: string;
+  resultStoreDir: string;
   attachmentHosts: string[];
+  /** The configured extra hosts (tests), which may serve plain http. */
+  extraAttachmentHosts: string[];
   logLevel: string;
 }>;
 
@@ -61,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration (see .env.example):\n${lines.join("\n")}`);
   }
   const c = parsed.data;
+  const extraHosts = c.EXTRA_ATTACHMENT_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
   return Object.freeze({
     discordToken: c.DISCORD_TOKEN,
     discordClientId: c.DISCORD_CLIENT_ID,
@@ -72,7 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInputBytes: c.MAX_INPUT_BYTES,
     maxInputPixels: c.MAX_INPUT_PIXELS,
     inputStoreDir: resolve(c.INPUT_STORE_DIR),
-    attachmentHosts: [...DISCORD_CDN_HOSTS, ...c.EXTRA_ATTACHMENT_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)],
+    resultStoreDir: resolve(c.RESULT_STORE_DIR),
+    attachmentHosts: [...DISCORD_CDN_HOSTS, ...extraHosts],
+    extraAttachmentHosts: extraHosts,
     logLevel: c.LOG_LEVEL,
   });
 }

@@ -1,18 +1,18 @@
 /**
  * Coalesces edits of one message: the newest content wins, and at most one edit goes out per interval (Discord has
- * no published per-route edit limit; sparse edits keep the bot clear of 429s). A final state is sent with `flush`,
- * which skips the wait, and nothing is sent for a key after `close`.
+ * no published per-route edit limit; sparse edits keep the bot clear of 429s). A final state is sent
+ * after `settle`, which also waits for the edit in flight.
  */
 export class ThrottledEditor<T> {
-  private readonly entries = new Map<string, { last: number; pending?: T; timer?: NodeJS.Timeout; chain: Promise<void> }>();
+  private readonly entries = new Map<string, { last: number; pending?: T; timer?: NodeJS.Timeout; chain: Promise<unknown> }>();
 
   constructor(
-    private readonly send: (key: string, content: T) => Promise<void>,
+    private readonly send: (key: string, content: T) => Promise<unknown>,
     private readonly intervalMs = 1500,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Schedules `content` for `key`; sends at once if the interval has passed. */
+  /** Schedules `content` for `key`; sends at once if the interval has passed, else once it has. */
   update(key: string, content: T): void {
     const entry = this.entries.get(key) ?? { last: -Infinity, chain: Promise.resolve() };
     this.entries.set(key, entry);
@@ -26,20 +26,16 @@ export class ThrottledEditor<T> {
     }
   }
 
-  /** Sends `content` now (after any edit in flight) and forgets the key. */
-  async flush(key: string, content: T): Promise<void> {
+  /**
+   * Drops anything pending for `key` and waits for the edit in flight, so that a final message (the result, an
+   * error) sent next cannot be overwritten by a late progress edit.
+   */
+  async settle(key: string): Promise<void> {
     const entry = this.entries.get(key);
-    if (entry?.timer) clearTimeout(entry.timer);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
     this.entries.delete(key);
-    await entry?.chain;
-    await this.send(key, content);
-  }
-
-  /** Drops anything pending for `key`. */
-  close(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry?.timer) clearTimeout(entry.timer);
-    this.entries.delete(key);
+    await entry.chain;
   }
 
   private sendPending(key: string): void {

@@ -1,0 +1,99 @@
+import { Events } from "discord.js";
+import type { Config } from "./config.ts";
+import { createDb, getGuildSettings, migrateDatabase, type Db } from "./db/index.ts";
+import type { BotContext } from "./discord/bot-context.ts";
+import { createDiscordClient } from "./discord/client.ts";
+import { loadCommands } from "./discord/load-commands.ts";
+import { DiscordJobPresenter } from "./discord/presenters/discord-job-presenter.ts";
+import { handleInteraction } from "./events/interaction-create.ts";
+import { handleReactionAdd } from "./events/message-reaction-add.ts";
+import { InferenceClient } from "./inference/index.ts";
+import type { Logger } from "./logger.ts";
+import { GenerationService, type InferenceBackend } from "./services/generation-service.ts";
+import { InputStore } from "./services/input-store.ts";
+import { shouldSpoiler } from "./services/policy/index.ts";
+import { ResultStore } from "./services/result-store.ts";
+
+export interface Bot {
+  ctx: BotContext;
+  /** Resolves once the jobs restored from the database were queued again. */
+  resumed: number;
+  stop(): Promise<void>;
+}
+
+export interface StartBotOptions {
+  config: Config;
+  logger: Logger;
+  modelDir: string;
+  /** Tests may inject a backend; otherwise the worker-thread client is started on `modelDir`. */
+  inference?: InferenceBackend & { close?(): Promise<void> };
+  /** How often a status message may be edited. @default 1500 */
+  editIntervalMs?: number;
+}
+
+/**
+ * Composition root of the bot: database (migrated), inference worker (model loaded once), job service, Discord
+ * client and its handlers. Resumes unfinished jobs after logging in.
+ */
+export async function startBot(options: StartBotOptions): Promise<Bot> {
+  const { config, logger } = options;
+  if (!config.discordToken) throw new Error("DISCORD_TOKEN is not set");
+  const migrated = await migrateDatabase(config.databaseUrl);
+  if (migrated.applied.length) logger.info({ applied: migrated.applied }, "database migrated");
+  const db: Db = createDb(config.databaseUrl);
+  const inference =
+    options.inference ??
+    (await InferenceClient.start({
+      modelDir: options.modelDir,
+      loadOptions: { executionProviders: config.executionProvider, deviceId: config.cudaDeviceId, decode: { maxInputPixels: config.maxInputPixels } },
+      log: (message) => logger.info(message),
+    }));
+  const modelName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
+  const inputs = new InputStore(config.inputStoreDir);
+  const generations = new GenerationService({
+    db,
+    inference,
+    inputs,
+    results: new ResultStore(config.resultStoreDir),
+    logger,
+    modelName,
+  });
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  const presenter = new DiscordJobPresenter({
+    rest: client.rest,
+    applicationId: () => client.application?.id ?? config.discordClientId ?? "",
+    logger,
+    editIntervalMs: options.editIntervalMs,
+    isSpoiler: async (job) => {
+      const channel = await client.channels.fetch(job.channelId).catch(() => null);
+      const nsfw = channel !== null && "nsfw" in channel && channel.nsfw === true;
+      return shouldSpoiler(await getGuildSettings(db, job.guildId), nsfw);
+    },
+  });
+  generations.setPresenter(presenter);
+  const ctx: BotContext = { config, logger, client, db, generations, inputs, presenter };
+  const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
+  client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction, commands, ctx));
+  client.on(Events.MessageReactionAdd, (reaction, user) => void handleReactionAdd(reaction, user, ctx));
+  client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
+  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, "gateway disconnected"));
+  client.on(Events.ShardResume, () => logger.info("gateway resumed"));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(config.discordToken);
+  await ready;
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()] }, "logged in");
+  const resumed = await generations.resume();
+  if (resumed) logger.info({ resumed }, "resumed unfinished jobs");
+
+  return {
+    ctx,
+    resumed,
+    async stop() {
+      generations.queue.pause();
+      await client.destroy();
+      await inference.close?.();
+      await db.close();
+    },
+  };
+}

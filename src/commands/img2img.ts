@@ -1,0 +1,43 @@
+import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import type { SlashCommand } from "../discord/command.ts";
+import { DEFAULT_STRENGTH, addCommonGenerationOptions, readCommonGenerationOptions } from "../discord/generation-command-options.ts";
+import { prepareInputImage } from "../discord/prepare-input-image.ts";
+import { checkBeforeWork, submitGeneration } from "../discord/submit-generation.ts";
+import { UserFacingError } from "../discord/user-facing-error.ts";
+
+const SIZES = [
+  { name: "512 (default)", value: 512 },
+  { name: "640", value: 640 },
+  { name: "768", value: 768 },
+  { name: "384 (fast)", value: 384 },
+];
+
+const builder = new SlashCommandBuilder()
+  .setName("img2img")
+  .setDescription("Redraw an image from a prompt with Stable Diffusion")
+  .setContexts(InteractionContextType.Guild)
+  .addAttachmentOption((o) => o.setName("image").setDescription("The image to start from").setRequired(true))
+  .addStringOption((o) => o.setName("prompt").setDescription("What the result should show").setRequired(true).setMaxLength(1000))
+  .addNumberOption((o) => o.setName("strength").setDescription(`How much to change the image, 0.05–1 (default ${DEFAULT_STRENGTH})`).setMinValue(0.05).setMaxValue(1))
+  .addIntegerOption((o) => o.setName("size").setDescription("Pixel budget: the output keeps the input's aspect ratio").addChoices(...SIZES));
+
+export default {
+  kind: "slash",
+  data: addCommonGenerationOptions(builder).toJSON(),
+  async execute(interaction, ctx) {
+    if (!interaction.inGuild()) throw new UserFacingError("Use this command in a server.");
+    await interaction.deferReply();
+    const common = readCommonGenerationOptions(interaction);
+    const strength = interaction.options.getNumber("strength") ?? DEFAULT_STRENGTH;
+    if (Math.floor(common.steps * strength) < 1) {
+      throw new UserFacingError(`strength ${strength} × ${common.steps} steps leaves no denoising step; raise either.`);
+    }
+    const settings = await checkBeforeWork(interaction, ctx, common);
+    const side = interaction.options.getInteger("size") ?? 512;
+    const input = await prepareInputImage(ctx, interaction.options.getAttachment("image", true), {
+      maxPixels: side * side,
+      maxSide: settings.maxSide,
+    });
+    await submitGeneration(interaction, ctx, settings, { ...common, kind: "img2img", strength, ...input });
+  },
+} satisfies SlashCommand;

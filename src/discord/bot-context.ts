@@ -1,0 +1,18 @@
+import type { Client } from "discord.js";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+import type { GenerationService } from "../services/generation-service.ts";
+import type { InputStore } from "../services/input-store.ts";
+import type { DiscordJobPresenter } from "./presenters/discord-job-presenter.ts";
+
+/** What command and event handlers get: the composition root's services, nothing global. */
+export interface BotContext {
+  config: Config;
+  logger: Logger;
+  client: Client;
+  db: Db;
+  generations: GenerationService;
+  inputs: InputStore;
+  presenter: DiscordJobPresenter;
+}

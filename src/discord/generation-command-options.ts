@@ -1,0 +1,58 @@
+import type { ChatInputCommandInteraction, SlashCommandOptionsOnlyBuilder } from "discord.js";
+import { SCHEDULER_NAMES, type SchedulerName } from "../inference/index.ts";
+import { UserFacingError } from "./user-facing-error.ts";
+
+/** Discord option names shared by /img2img and /txt2img. */
+export const DEFAULT_STEPS = 30;
+export const DEFAULT_GUIDANCE = 7.5;
+export const DEFAULT_STRENGTH = 0.75;
+
+const SCHEDULER_CHOICES: Array<{ name: string; value: SchedulerName }> = [
+  { name: "DDIM (default)", value: "ddim" },
+  { name: "DPM++ 2M", value: "dpm++2m" },
+  { name: "Euler a", value: "euler-a" },
+];
+
+/** Adds the options both generation commands take, after their required ones. */
+export function addCommonGenerationOptions(builder: SlashCommandOptionsOnlyBuilder): SlashCommandOptionsOnlyBuilder {
+  builder
+    .addStringOption((o) => o.setName("negative_prompt").setDescription("What the image should not show").setMaxLength(1000))
+    .addIntegerOption((o) => o.setName("steps").setDescription(`Denoising steps (default ${DEFAULT_STEPS})`).setMinValue(1).setMaxValue(150))
+    .addNumberOption((o) => o.setName("guidance").setDescription(`How closely to follow the prompt (default ${DEFAULT_GUIDANCE})`).setMinValue(0).setMaxValue(30))
+    .addStringOption((o) => o.setName("seed").setDescription("Seed for the noise (0 to 18446744073709551615); random if empty").setMaxLength(20))
+    .addStringOption((o) => o.setName("scheduler").setDescription("Sampler").addChoices(...SCHEDULER_CHOICES));
+  return builder;
+}
+
+export interface CommonGenerationInput {
+  prompt: string;
+  negativePrompt: string;
+  steps: number;
+  guidance: number;
+  seed: bigint | undefined;
+  scheduler: SchedulerName;
+}
+
+const MAX_SEED = (1n << 64n) - 1n;
+
+/** Reads and checks the shared options; a bad value is a UserFacingError naming the allowed range. */
+export function readCommonGenerationOptions(interaction: ChatInputCommandInteraction): CommonGenerationInput {
+  const seedText = interaction.options.getString("seed")?.trim();
+  let seed: bigint | undefined;
+  if (seedText) {
+    if (!/^\d{1,20}$/.test(seedText) || BigInt(seedText) > MAX_SEED) {
+      throw new UserFacingError(`The seed must be a whole number from 0 to ${MAX_SEED}; got \`${seedText.slice(0, 30)}\`.`);
+    }
+    seed = BigInt(seedText);
+  }
+  const scheduler = (interaction.options.getString("scheduler") ?? "ddim") as SchedulerName;
+  if (!SCHEDULER_NAMES.includes(scheduler)) throw new UserFacingError(`Unknown scheduler \`${scheduler}\`.`);
+  return {
+    prompt: interaction.options.getString("prompt", true),
+    negativePrompt: interaction.options.getString("negative_prompt") ?? "",
+    steps: interaction.options.getInteger("steps") ?? DEFAULT_STEPS,
+    guidance: interaction.options.getNumber("guidance") ?? DEFAULT_GUIDANCE,
+    seed,
+    scheduler,
+  };
+}

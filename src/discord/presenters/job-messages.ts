@@ -1,0 +1,52 @@
+import type { APIEmbed } from "discord.js";
+import type { GenerationRecord } from "../../db/types.ts";
+import type { DeliveredResult } from "../../services/job-presenter.ts";
+import { clip, formatDuration, formatEta, progressBar } from "./format.ts";
+
+export const REROLL_EMOJI = "🔁";
+export const CANCEL_EMOJI = "❌";
+
+const SCHEDULER_LABELS: Record<string, string> = { ddim: "DDIM", "dpm++2m": "DPM++ 2M", "euler-a": "Euler a" };
+
+export function queuedContent(position: number, etaMs: number): string {
+  const where = position <= 1 ? "You're next" : `Position **${position}** in the queue`;
+  return `⏳ ${where}: starts in ${formatEta(etaMs)}. React ${CANCEL_EMOJI} or use \`/cancel\` to cancel.`;
+}
+
+export function runningContent(step: number, total: number, etaMs: number): string {
+  return `🎨 Generating ${progressBar(step, total)} ${step}/${total} steps, ${formatEta(etaMs)} left. React ${CANCEL_EMOJI} to cancel.`;
+}
+
+export function rerollQueuedContent(parent: GenerationRecord, generationId: number): string {
+  return `${REROLL_EMOJI} Reroll of #${parent.id} queued as #${generationId}…`;
+}
+
+export function failedContent(job: GenerationRecord, message: string): string {
+  return `⚠️ <@${job.userId}> generation #${job.id} failed: ${message}`;
+}
+
+export function cancelledContent(job: GenerationRecord): string {
+  return `🚫 Generation #${job.id} was cancelled.${job.charged ? "" : " It was not counted against your quota."}`;
+}
+
+/** The card under a result: everything needed to reproduce it. */
+export function resultEmbed(job: GenerationRecord, result: DeliveredResult, filename: string): APIEmbed {
+  const fields = [
+    { name: "Seed", value: `\`${result.seed}\``, inline: true },
+    { name: "Steps", value: String(job.steps), inline: true },
+    ...(job.kind === "img2img" ? [{ name: "Strength", value: String(job.strength), inline: true }] : []),
+    { name: "Guidance", value: String(job.guidance), inline: true },
+    { name: "Scheduler", value: SCHEDULER_LABELS[job.scheduler] ?? job.scheduler, inline: true },
+    { name: "Size", value: `${job.width}×${job.height}`, inline: true },
+    { name: "Time", value: formatDuration(result.runMs), inline: true },
+  ];
+  if (job.negativePrompt) fields.push({ name: "Negative prompt", value: clip(job.negativePrompt, 1024), inline: false });
+  if (result.warnings.length) fields.push({ name: "Note", value: clip(result.warnings.join("\n"), 1024), inline: false });
+  return {
+    title: job.kind === "img2img" ? "img2img" : "txt2img",
+    description: clip(job.prompt, 4000),
+    fields,
+    image: { url: `attachment://${filename}` },
+    footer: { text: `#${job.id}${job.parentId ? ` · reroll of #${job.parentId}` : ""} · React ${REROLL_EMOJI} to reroll with a new seed` },
+  };
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from "node:crypto";
+import type { Interaction } from "discord.js";
+import type { BotContext } from "../discord/bot-context.ts";
+import type { Command } from "../discord/command.ts";
+import { replyPrivately } from "../discord/reply.ts";
+import { UserFacingError } from "../discord/user-facing-error.ts";
+
+/**
+ * Routes commands to their handlers, inside the one error boundary: a UserFacingError is shown to its user as it
+ * is; anything else becomes "Something went wrong (id …)" with the stack in the log. Never throws.
+ */
+export async function handleInteraction(interaction: Interaction, commands: ReadonlyMap<string, Command>, ctx: BotContext): Promise<void> {
+  if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand()) return;
+  const command = commands.get(interaction.commandName);
+  if (!command) {
+    ctx.logger.warn({ command: interaction.commandName }, "unknown command (deploy the commands again?)");
+    await replyPrivately(interaction, "This command is not known to this version of the bot.").catch(() => undefined);
+    return;
+  }
+  try {
+    if (command.kind === "slash" && interaction.isChatInputCommand()) await command.execute(interaction, ctx);
+    else if (command.kind === "message-menu" && interaction.isMessageContextMenuCommand()) await command.execute(interaction, ctx);
+  } catch (error) {
+    let message: string;
+    if (error instanceof UserFacingError) message = error.message;
+    else {
+      const errorId = randomUUID().slice(0, 8);
+      ctx.logger.error({ err: error, errorId, command: interaction.commandName, userId: interaction.user.id }, "command failed");
+      message = `Something went wrong (id \`${errorId}\`). Please try again.`;
+    }
+    await replyPrivately(interaction, message).catch((replyError: unknown) => ctx.logger.warn({ err: replyError }, "could not report an error to the user"));
+  }
+}

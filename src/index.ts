@@ -1,0 +1,66 @@
+/**
+ * `npm start`: runs the bot. Without a token it says what is missing and how to try the pipeline locally.
+ */
+import dotenv from "dotenv";
+import { ConfigError, SYNTHETIC_MODEL_DIR, loadConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+
+dotenv.config({ quiet: true });
+
+const NO_TOKEN = `Reroll needs a Discord bot token to run.
+
+  1. Create an application at https://discord.com/developers/applications, add a bot, copy its token.
+  2. cp .env.example .env   and set DISCORD_TOKEN and DISCORD_CLIENT_ID (and MODEL_DIR for real images).
+  3. npm run deploy-commands -- --guild YOUR_SERVER_ID
+  4. npm start
+
+To try the diffusion pipeline without Discord:
+  npm run generate -- --prompt "a watercolor fox" --out fox.png
+  npm run generate -- --image photo.jpg --prompt "oil painting" --strength 0.6 --out painted.png
+`;
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  if (!config.discordToken) {
+    console.error(`DISCORD_TOKEN is not set.\n\n${NO_TOKEN}`);
+    return 1;
+  }
+  const logger = createLogger(config.logLevel);
+  let modelDir = config.modelDir;
+  if (!modelDir) {
+    const { ensureSyntheticModel } = await import("../scripts/synthesize/index.ts");
+    logger.warn(`MODEL_DIR is not set: using a synthesized tiny model in ${SYNTHETIC_MODEL_DIR}. Its weights are random, so its images are noise.`);
+    modelDir = await ensureSyntheticModel(SYNTHETIC_MODEL_DIR, "tiny");
+  }
+  const { startBot } = await import("./app.ts");
+  const bot = await startBot({ config, logger, modelDir });
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down; unfinished jobs resume at the next start");
+    await bot.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // The process never dies on a user's input; a stray rejection is logged, not fatal.
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

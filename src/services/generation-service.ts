@@ -1,0 +1,284 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/client.ts";
+import {
+  findById,
+  listUnfinished,
+  markCancelled,
+  markDone,
+  markFailed,
+  markRunning,
+  reserveGeneration,
+} from "../db/generations.ts";
+import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
+import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
+import { GenerationCancelledError, InvalidOptionError } from "../inference/index.ts";
+import { ImageInputError } from "../inference/image/errors.ts";
+import { FairJobQueue, type JobSpec } from "../jobs/index.ts";
+import type { Logger } from "../logger.ts";
+import type { InputStore } from "./input-store.ts";
+import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
+import type { ResultStore } from "./result-store.ts";
+
+/** The one inference module the queue feeds (the worker-thread client in production, a fake in some tests). */
+export interface InferenceBackend {
+  generate(
+    request: InferenceRequest,
+    hooks: { onProgress?: (e: { step: number; totalSteps: number }) => void; signal?: AbortSignal },
+  ): Promise<WorkerGenerationResult>;
+}
+
+export interface GenerationJob extends JobSpec {
+  generationId: number;
+}
+
+export type SubmitResult = (ReservationResult & { ok: false }) | { ok: true; generation: GenerationRecord; position: number; etaMs: number };
+
+export type CancelResult = "cancelled" | "cancelling" | "not-found" | "not-yours" | "finished";
+
+/** A fresh random 64-bit seed. */
+export function randomSeed(): bigint {
+  return randomBytes(8).readBigUInt64LE();
+}
+
+/**
+ * The jobs layer between Discord and the model: reserves quota and records each job (one transaction), queues it
+ * fairly, runs it on the single inference module, stores the result before posting it, and keeps the database
+ * in step with every transition, so a restart resumes exactly where the bot stopped.
+ */
+export class GenerationService {
+  readonly queue: FairJobQueue<GenerationJob>;
+  private readonly records = new Map<number, GenerationRecord>();
+  private presenter: JobPresenter | undefined;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      inference: InferenceBackend;
+      inputs: InputStore;
+      results: ResultStore;
+      logger: Logger;
+      modelName: string;
+      /** A global safety cap; per-server caps are enforced when quota is reserved. @default 50 */
+      maxWaitingPerUser?: number;
+    },
+  ) {
+    this.queue = new FairJobQueue<GenerationJob>({
+      run: (job, ctx) => this.runJob(job, ctx),
+      maxWaitingPerUser: deps.maxWaitingPerUser ?? 50,
+    });
+    this.queue.on("positions", (positions) => {
+      for (const [jobId, { position, etaMs }] of positions) {
+        const record = this.records.get(Number(jobId));
+        if (!record) continue;
+        if (position > 0) this.presenter?.showQueued(record, position, etaMs);
+      }
+    });
+    this.queue.on("progress", (job, step, total) => {
+      const record = this.records.get(job.generationId);
+      if (record) this.presenter?.showProgress(record, step, total, this.queue.etaMs(job.id) ?? 0);
+    });
+  }
+
+  get modelName(): string {
+    return this.deps.modelName;
+  }
+
+  setPresenter(presenter: JobPresenter): void {
+    this.presenter = presenter;
+  }
+
+  /**
+   * Reserves quota and records the job in one transaction, then queues it. Refusals (quota, queue cap, cooldown,
+   * blocked) come back with when to retry; nothing is queued or charged for them.
+   */
+  async submit(
+    request: Omit<GenerationRequest, "model">,
+    rules: QuotaRules,
+    /** Runs after the reservation and before the job can start: where the caller creates its status message. */
+    beforeEnqueue?: (generation: GenerationRecord) => Promise<GenerationRecord>,
+  ): Promise<SubmitResult> {
+    const reservation = await reserveGeneration(this.deps.db, { ...request, model: this.deps.modelName }, rules);
+    if (!reservation.ok) return reservation;
+    let generation = reservation.generation;
+    if (beforeEnqueue) {
+      try {
+        generation = await beforeEnqueue(generation);
+      } catch (error) {
+        // The status message could not be made (Discord down): give the quota back rather than run unseen.
+        await markFailed(this.deps.db, generation.id, "Could not post the status message.", true);
+        throw error;
+      }
+    }
+    this.records.set(generation.id, generation);
+    const { position } = this.queue.enqueue(toJob(generation));
+    return { ok: true, generation, position, etaMs: this.queue.etaMs(String(generation.id)) ?? 0 };
+  }
+
+  /** The requester (or, with `asManager`, anyone allowed to manage the bot) cancels a queued or running job. */
+  async cancel(id: number, byUserId: string, asManager = false): Promise<CancelResult> {
+    const record = this.records.get(id) ?? (await findById(this.deps.db, id)) ?? undefined;
+    if (!record) return "not-found";
+    if (record.userId !== byUserId && !asManager) return "not-yours";
+    const outcome = this.queue.cancel(String(id));
+    if (outcome === "cancelled-queued") {
+      this.records.delete(id);
+      const cancelled = await markCancelled(this.deps.db, id, true);
+      if (cancelled) await this.present(() => this.presenter?.showCancelled(cancelled));
+      return "cancelled";
+    }
+    if (outcome === "cancelling-running") return "cancelling";
+    return record.status === "queued" || record.status === "running" ? "not-found" : "finished";
+  }
+
+  /** The unfinished job whose status message this is (for the ❌ reaction). */
+  findActiveByStatusMessage(messageId: string): GenerationRecord | undefined {
+    for (const record of this.records.values()) if (record.statusMessageId === messageId) return record;
+    return undefined;
+  }
+
+  /** The caller's newest unfinished job, for `/cancel` without arguments. */
+  latestJobOf(userId: string): GenerationRecord | undefined {
+    let latest: GenerationRecord | undefined;
+    for (const record of this.records.values()) if (record.userId === userId && (!latest || record.id > latest.id)) latest = record;
+    return latest;
+  }
+
+  /**
+   * After a restart: every queued or running job goes back in the queue in its original order (a running one
+   * starts over; one whose result was already stored is only delivered). Returns how many were resumed.
+   */
+  async resume(): Promise<number> {
+    const unfinished = await listUnfinished(this.deps.db);
+    this.queue.pause();
+    for (const record of unfinished) {
+      this.records.set(record.id, record);
+      this.queue.enqueue(toJob(record));
+    }
+    this.queue.start();
+    return unfinished.length;
+  }
+
+  async onIdle(): Promise<void> {
+    await this.queue.onIdle();
+  }
+
+  private async runJob(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
+    const { db, results, logger } = this.deps;
+    const id = job.generationId;
+    let record = this.records.get(id);
+    if (!record) return;
+    const stored = await results.get(id);
+    if (stored) {
+      // The model finished before a restart but the post never happened: deliver, don't recompute.
+      await this.deliver(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [] });
+      return;
+    }
+    record = (await markRunning(db, id)) ?? record;
+    this.records.set(id, record);
+    const started = performance.now();
+    let output: WorkerGenerationResult;
+    try {
+      const request = await this.inferenceRequest(record);
+      output = await this.deps.inference.generate(request, {
+        signal: ctx.signal,
+        onProgress: (e) => ctx.reportProgress(e.step, e.totalSteps),
+      });
+    } catch (error) {
+      this.records.delete(id);
+      if (error instanceof GenerationCancelledError || ctx.signal.aborted) {
+        // It started, so its compute is spent: no refund.
+        const cancelled = await markCancelled(db, id, false);
+        if (cancelled) await this.present(() => this.presenter?.showCancelled(cancelled));
+        return;
+      }
+      const message = userMessageFor(error);
+      if (!(error instanceof JobInputMissingError)) logger.error({ err: error, generationId: id }, "generation failed");
+      const failed = await markFailed(db, id, message, true);
+      if (failed) await this.present(() => this.presenter?.showFailed(failed, message));
+      // Throwing lets the queue count it as failed and go on with the next job.
+      throw error;
+    }
+    await results.put(id, output.png);
+    const delivered = { png: output.png, seed: output.seed, runMs: performance.now() - started, msPerStep: output.timings.msPerStep, warnings: output.warnings };
+    try {
+      await this.deliver(record, delivered);
+    } catch (error) {
+      // The image is safe on disk and the job stays "running" in the database: retry later, and a restart
+      // delivers it too. The queue moves on meanwhile.
+      logger.error({ err: error, generationId: id }, "could not post a result; retrying in the background");
+      void this.retryDelivery(record, delivered);
+    }
+  }
+
+  private async retryDelivery(record: GenerationRecord, result: DeliveredResult, delaysMs = [5_000, 30_000, 120_000]): Promise<void> {
+    for (const delay of delaysMs) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      try {
+        await this.deliver(record, result);
+        return;
+      } catch (error) {
+        this.deps.logger.warn({ err: error, generationId: record.id }, "posting the result failed again");
+      }
+    }
+  }
+
+  private async deliver(record: GenerationRecord, result: DeliveredResult): Promise<void> {
+    const { db, results, logger } = this.deps;
+    if (!this.presenter) throw new Error("GenerationService has no presenter to deliver results with");
+    const messageId = await this.presenter.deliverResult(record, result);
+    await markDone(db, record.id, messageId, { runMs: result.runMs, stepMs: result.msPerStep || null });
+    this.records.delete(record.id);
+    await results.delete(record.id).catch((error: unknown) => logger.warn({ err: error }, "could not delete a delivered result"));
+  }
+
+  private async inferenceRequest(record: GenerationRecord): Promise<InferenceRequest> {
+    const common = {
+      prompt: record.prompt,
+      negativePrompt: record.negativePrompt,
+      steps: record.steps,
+      guidanceScale: record.guidance,
+      seed: record.seed,
+      scheduler: record.scheduler as SchedulerName,
+      width: record.width,
+      height: record.height,
+    };
+    if (record.kind === "txt2img") return { mode: "txt2img", options: common };
+    const image = record.inputHash ? await this.deps.inputs.get(record.inputHash) : undefined;
+    if (!image) throw new JobInputMissingError();
+    return { mode: "img2img", options: { ...common, image, strength: record.strength ?? undefined } };
+  }
+
+  /** Presenting is best effort: Discord being unreachable must not fail or stall the queue. */
+  private async present(action: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, "could not update a job's message");
+    }
+  }
+}
+
+/** The stored input image of a job is gone (deleted, another disk). */
+export class JobInputMissingError extends Error {
+  override readonly name = "JobInputMissingError";
+  constructor() {
+    super("The input image of this job is no longer stored, so it cannot run. Please send the command again.");
+  }
+}
+
+function toJob(record: GenerationRecord): GenerationJob {
+  const denoise = record.kind === "img2img" ? Math.max(1, Math.floor(record.steps * (record.strength ?? 1))) : record.steps;
+  return {
+    id: String(record.id),
+    generationId: record.id,
+    userId: record.userId,
+    steps: denoise,
+    cost: ((record.width * record.height) / (512 * 512)) * denoise * (record.guidance > 1 ? 2 : 1),
+  };
+}
+
+/** A message safe to show: user errors as they are, faults as a short apology (details are in the log). */
+export function userMessageFor(error: unknown): string {
+  if (error instanceof InvalidOptionError || error instanceof ImageInputError || error instanceof JobInputMissingError) return error.message;
+  return "The model failed on this job; your quota was refunded. Please try again.";
+}
