@@ -11,7 +11,7 @@ export default defineConfig({
   engine: "js",
   experimental: { adapter: true },
   async adapter() {
-    const path = databaseFilePath(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    const path = databaseFilePath(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     ensureDatabaseFolder(path);
     return new PrismaBetterSQLite3({ url: path });
   },
