@@ -342,10 +342,12 @@ export class DiscordFake {
     this.gateway.drop(opts.code ?? 4000, opts.invalidateSession ?? false);
   }
 
+  /** IDENTIFYs accepted (each starts a new session). */
   get identifyCount(): number {
     return this.gateway.identifyCount;
   }
 
+  /** Successful RESUMEs (answered with RESUMED, not op 9). */
   get resumeCount(): number {
     return this.gateway.resumeCount;
   }
