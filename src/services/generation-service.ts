@@ -152,7 +152,8 @@ export class GenerationService {
     this.queue.pause();
     for (const record of unfinished) {
       this.records.set(record.id, record);
-      this.queue.enqueue(toJob(record));
+      // Already accepted before the restart: no cap may refuse it now.
+      this.queue.enqueue(toJob(record), { maxWaiting: Infinity });
     }
     this.queue.start();
     return unfinished.length;

@@ -104,7 +104,7 @@ export class StableDiffusionPipeline {
 
   async img2img(options: Img2ImgOptions): Promise<GenerationResult> {
     // 1. Check inputs
-    const common = resolveCommonOptions(options);
+    const common = { ...resolveCommonOptions(options), onProgress: options.onProgress, signal: options.signal };
     const strength = checkNumber("strength", options.strength ?? DEFAULTS.strength, 0, 1, { minExclusive: true });
     if (Math.floor(common.steps * strength) < 1) {
       throw new InvalidOptionError("strength", `strength ${strength} × ${common.steps} steps leaves no denoising step; raise either`);
@@ -136,7 +136,7 @@ export class StableDiffusionPipeline {
   }
 
   async txt2img(options: Txt2ImgOptions): Promise<GenerationResult> {
-    const common = resolveCommonOptions(options);
+    const common = { ...resolveCommonOptions(options), onProgress: options.onProgress, signal: options.signal };
     const width = checkSide("width", options.width ?? DEFAULTS.size);
     const height = checkSide("height", options.height ?? DEFAULTS.size);
     return this.run(common, async (ctx) => {
