@@ -3,7 +3,7 @@ import { getGuildSettings, getMemberState, listRoleQuotas, setStatusMessage } fr
 import type { GenerationKind, GuildSettingsRecord } from "../db/types.ts";
 import type { SchedulerName } from "../inference/index.ts";
 import { randomSeed } from "../services/generation-service.ts";
-import { checkChannel, checkGenerationLimits, checkPrompt, reservationRefusalMessage, resolveQuotaRules } from "../services/policy/index.ts";
+import { checkImageRequest, reservationRefusalMessage, resolveQuotaRules } from "../services/policy/index.ts";
 import type { BotContext } from "./bot-context.ts";
 import { memberInfo } from "./member-info.ts";
 import { CANCEL_EMOJI } from "./presenters/job-messages.ts";
@@ -31,14 +31,20 @@ export async function checkBeforeWork(
 ): Promise<GuildSettingsRecord> {
   const settings = await getGuildSettings(ctx.db, interaction.guildId);
   const member = await getMemberState(ctx.db, interaction.guildId, interaction.user.id);
-  if (member.blocked) throw new UserFacingError(`You are blocked from using this bot in this server${member.blockedReason ? `: ${member.blockedReason}` : "."}`);
-  for (const result of [
-    checkChannel(settings, interaction.channelId),
-    checkPrompt(settings, request.prompt, request.negativePrompt),
-    checkGenerationLimits(settings, { steps: request.steps, width: request.width ?? 0, height: request.height ?? 0 }),
-  ]) {
-    if (!result.ok) throw new UserFacingError(result.message);
-  }
+  const channel = interaction.channel;
+  const verdict = checkImageRequest({
+    settings,
+    member,
+    channelId: interaction.channelId,
+    parentChannelId: channel && "parentId" in channel ? channel.parentId : null,
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    steps: request.steps,
+    // img2img sizes are fitted under maxSide after the download, so only txt2img's are checked here.
+    width: request.width ?? settings.maxSide,
+    height: request.height ?? settings.maxSide,
+  });
+  if (!verdict.ok) throw new UserFacingError(verdict.message);
   return settings;
 }
 

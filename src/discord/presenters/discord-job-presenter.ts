@@ -1,4 +1,4 @@
-import { Routes, SnowflakeUtil, type REST } from "discord.js";
+import { DiscordAPIError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type REST } from "discord.js";
 import type { GenerationRecord } from "../../db/types.ts";
 import { fitToByteLimit } from "../../inference/image/fit-upload.ts";
 import type { Logger } from "../../logger.ts";
@@ -39,6 +39,8 @@ export interface DiscordJobPresenterOptions {
 export class DiscordJobPresenter implements JobPresenter {
   private readonly editor: ThrottledEditor<string>;
   private readonly jobs = new Map<string, GenerationRecord>();
+  /** Interaction tokens Discord has refused (expired early, revoked): never tried again. */
+  private readonly deadTokens = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: DiscordJobPresenterOptions) {
@@ -69,22 +71,26 @@ export class DiscordJobPresenter implements JobPresenter {
     const files = [{ name: filename, data: fitted.data, contentType: fitted.contentType }];
     const embed = resultEmbed(job, result, filename);
     const payload = { embeds: [embed], attachments: [{ id: 0, filename }], allowed_mentions: { parse: [] } };
-    let messageId: string;
+    let messageId: string | undefined;
     if (this.tokenAlive(job)) {
-      const message = (await rest.patch(Routes.webhookMessage(this.options.applicationId(), job.interactionToken!), {
-        body: { ...payload, content: "" },
-        files,
-        auth: false,
-      })) as { id: string };
-      messageId = message.id;
-    } else if (job.statusMessageId && !job.interactionId) {
+      messageId = await this.viaInteraction(job, async (token) => {
+        const message = (await rest.patch(Routes.webhookMessage(this.options.applicationId(), token), {
+          body: { ...payload, content: "" },
+          files,
+          auth: false,
+        })) as { id: string };
+        return message.id;
+      });
+    }
+    if (messageId === undefined && job.statusMessageId && !job.interactionId) {
       // A reroll's status message is the bot's own: it becomes the result.
       const message = (await rest.patch(Routes.channelMessage(job.channelId, job.statusMessageId), {
         body: { ...payload, content: `<@${job.userId}>`, allowed_mentions: { users: [job.userId] } },
         files,
       })) as { id: string };
       messageId = message.id;
-    } else {
+    }
+    if (messageId === undefined) {
       // The interaction token has expired: a new message that mentions the requester. Never lost.
       const message = (await rest.post(Routes.channelMessages(job.channelId), {
         body: {
@@ -113,9 +119,23 @@ export class DiscordJobPresenter implements JobPresenter {
 
   /** Whether the job's interaction token can still be used (15 minutes from the interaction's creation). */
   tokenAlive(job: GenerationRecord): boolean {
-    if (!job.interactionToken || !job.interactionId) return false;
+    if (!job.interactionToken || !job.interactionId || this.deadTokens.has(job.interactionToken)) return false;
     const created = Number(SnowflakeUtil.timestampFrom(job.interactionId));
     return this.now() - created < TOKEN_LIFETIME_MS;
+  }
+
+  /** Runs a call with the interaction token; undefined when Discord says the token is no longer valid. */
+  private async viaInteraction<T>(job: GenerationRecord, call: (token: string) => Promise<T>): Promise<T | undefined> {
+    const token = job.interactionToken!;
+    try {
+      return await call(token);
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.InvalidWebhookToken || error.status === 401)) {
+        this.deadTokens.add(token);
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   private schedule(job: GenerationRecord, content: string): void {
@@ -139,11 +159,14 @@ export class DiscordJobPresenter implements JobPresenter {
   private async editStatus(job: GenerationRecord, content: string): Promise<boolean> {
     try {
       if (this.tokenAlive(job)) {
-        await this.options.rest.patch(Routes.webhookMessage(this.options.applicationId(), job.interactionToken!), {
-          body: { content, allowed_mentions: { parse: [] } },
-          auth: false,
+        const edited = await this.viaInteraction(job, async (token) => {
+          await this.options.rest.patch(Routes.webhookMessage(this.options.applicationId(), token), {
+            body: { content, allowed_mentions: { parse: [] } },
+            auth: false,
+          });
+          return true;
         });
-        return true;
+        if (edited) return true;
       }
       if (job.statusMessageId && !job.interactionId) {
         await this.options.rest.patch(Routes.channelMessage(job.channelId, job.statusMessageId), {

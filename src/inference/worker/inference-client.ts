@@ -1,7 +1,8 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "../pipeline/errors.ts";
 import type { ProgressEvent } from "../pipeline/generation-options.ts";
 import { ImageInputError } from "../image/errors.ts";
+import { spawnTsWorker } from "./spawn-ts-worker.ts";
 import type { FromWorker, GenerationRequest, SerializedError, ToWorker, WorkerData, WorkerGenerationResult } from "./protocol.ts";
 
 export interface InferenceClientOptions extends WorkerData {
@@ -84,7 +85,7 @@ export class InferenceClient {
 
   private ensureWorker(): Promise<{ provider: string; model: string }> {
     if (this.worker && this.ready) return this.ready;
-    const worker = new Worker(new URL("./inference-worker.ts", import.meta.url), {
+    const worker = spawnTsWorker(new URL("./inference-worker.ts", import.meta.url), {
       workerData: { modelDir: this.options.modelDir, loadOptions: this.options.loadOptions } satisfies WorkerData,
     });
     this.worker = worker;

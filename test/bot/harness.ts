@@ -1,0 +1,153 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { startBot, type Bot, type StartBotOptions } from "../../src/app.ts";
+import { updateGuildSettings, type GuildLimits } from "../../src/db/index.ts";
+import { loadConfig, type Config } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
+import { DiscordFake, type FakeChannel, type FakeGuild, type FakeInteraction, type RecordedCall } from "../discord-fake/index.ts";
+import type { APIUser } from "discord-api-types/v10";
+import { syntheticModel } from "../helpers/synthetic-models.ts";
+
+/** Discord option types used by the tests. */
+export const OPTION = { string: 3, integer: 4, number: 10, attachment: 11 } as const;
+
+export interface Harness {
+  fake: DiscordFake;
+  bot: Bot;
+  config: Config;
+  guild: FakeGuild;
+  channel: FakeChannel;
+  users: APIUser[];
+  /** Changes the test server's limits directly in the database, as `/limits set` would. */
+  setLimits(patch: Partial<GuildLimits>): Promise<void>;
+  /** Stops the bot (not the fake) and starts a new one on the same database and stores. */
+  restart(options?: Partial<StartBotOptions>): Promise<Bot>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole bot against the Discord API fake: a real discord.js client, real SQLite, the real inference worker on
+ * the synthesized tiny model. Each harness has its own temp folder and database.
+ */
+export async function startHarness(
+  options: Partial<StartBotOptions> & { env?: Record<string, string>; limits?: Partial<GuildLimits> } = {},
+): Promise<Harness> {
+  const fake = await DiscordFake.start({ heartbeatIntervalMs: 2000 });
+  const dir = await mkdtemp(join(tmpdir(), "reroll-bot-"));
+  const guild = fake.addGuild({ name: "test server" });
+  const channel = fake.addChannel(guild.id, { name: "art" });
+  const users = ["alice", "bob", "carol"].map((username) => {
+    const user = fake.addUser({ username });
+    fake.addMember(guild.id, user.id);
+    return user;
+  });
+  const config = loadConfig({
+    DISCORD_TOKEN: fake.token,
+    DISCORD_CLIENT_ID: fake.applicationId,
+    DISCORD_API_URL: fake.apiUrl,
+    DATABASE_URL: `file:${join(dir, "reroll.db")}`,
+    INPUT_STORE_DIR: join(dir, "inputs"),
+    RESULT_STORE_DIR: join(dir, "results"),
+    EXTRA_ATTACHMENT_HOSTS: "127.0.0.1",
+    EXECUTION_PROVIDER: "cpu",
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  const modelDir = await syntheticModel("tiny");
+  const launch = (extra: Partial<StartBotOptions> = {}) =>
+    startBot({ config, logger: createLogger(process.env.REROLL_TEST_LOG ?? "silent"), modelDir, editIntervalMs: 50, ...options, ...extra });
+  const harness: Harness = {
+    fake,
+    bot: await launch(),
+    config,
+    guild,
+    channel,
+    users,
+    async setLimits(patch) {
+      await updateGuildSettings(harness.bot.ctx.db, guild.id, patch, "test");
+    },
+    async restart(extra) {
+      await harness.bot.stop();
+      harness.bot = await launch(extra);
+      return harness.bot;
+    },
+    async stop() {
+      await harness.bot.stop();
+      await fake.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  // Tests send many commands quickly: no cooldown unless a test asks for one.
+  await harness.setLimits({ cooldownSeconds: 0, maxQueuedPerUser: 10, ...options.limits });
+  return harness;
+}
+
+/** A small JPEG to send as an attachment. */
+export async function testImage(width = 96, height = 64): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 60, b: 40 } } }).jpeg().toBuffer();
+}
+
+/** Sends `/img2img` with an uploaded image and the given options. */
+export function sendImg2Img(
+  h: Harness,
+  opts: { userId?: string; prompt?: string; image?: Buffer; extra?: Array<{ name: string; type: number; value: unknown }>; attachmentUrl?: string },
+): Promise<FakeInteraction> {
+  return (async () => {
+    const attachment = h.fake.addAttachment(opts.image ?? (await testImage()), {
+      filename: "input.jpg",
+      contentType: "image/jpeg",
+      ...(opts.attachmentUrl ? { url: opts.attachmentUrl } : {}),
+    });
+    return h.fake.sendSlashCommand({
+      guildId: h.guild.id,
+      channelId: h.channel.id,
+      userId: opts.userId ?? h.users[0]!.id,
+      name: "img2img",
+      options: [
+        { name: "image", type: OPTION.attachment, value: attachment.id },
+        { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a red square, oil painting" },
+        { name: "steps", type: OPTION.integer, value: 4 },
+        ...(opts.extra ?? []),
+      ],
+      attachments: [attachment],
+    });
+  })();
+}
+
+export function sendTxt2Img(h: Harness, opts: { userId?: string; prompt?: string; extra?: Array<{ name: string; type: number; value: unknown }> } = {}): FakeInteraction {
+  return h.fake.sendSlashCommand({
+    guildId: h.guild.id,
+    channelId: h.channel.id,
+    userId: opts.userId ?? h.users[0]!.id,
+    name: "txt2img",
+    options: [
+      { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a lighthouse" },
+      { name: "steps", type: OPTION.integer, value: 3 },
+      { name: "width", type: OPTION.integer, value: 256 },
+      { name: "height", type: OPTION.integer, value: 256 },
+      ...(opts.extra ?? []),
+    ],
+  });
+}
+
+/** The multipart files of a recorded call (empty for JSON bodies). */
+export function filesOf(call: RecordedCall): Array<{ filename: string; data: Buffer }> {
+  const body = call.body as { files?: Array<{ filename: string; data: Buffer }> } | undefined;
+  return body?.files ?? [];
+}
+
+/** The JSON payload of a call, whether it was sent as JSON or as multipart payload_json. */
+export function payloadOf(call: RecordedCall): Record<string, unknown> {
+  const body = call.body as { payload_json?: unknown } | undefined;
+  return ((body && typeof body === "object" && "payload_json" in body ? body.payload_json : body) ?? {}) as Record<string, unknown>;
+}
+
+/** Waits for the edit of an interaction's reply that carries a file: the result. */
+export function waitForInteractionResult(h: Harness, interaction: FakeInteraction, timeoutMs = 30_000): Promise<RecordedCall> {
+  return h.fake.waitForCall(
+    (c) => c.method === "PATCH" && c.route.includes(`/webhooks/${interaction.applicationId}/${interaction.token}/messages/@original`) && filesOf(c).length > 0,
+    timeoutMs,
+  );
+}
