@@ -229,6 +229,7 @@ export class GenerationService {
     const messageId = await this.presenter.deliverResult(record, result);
     await markDone(db, record.id, messageId, { runMs: result.runMs, stepMs: result.msPerStep || null });
     this.records.delete(record.id);
+    await this.present(() => this.presenter?.resultRecorded(record, messageId));
     await results.delete(record.id).catch((error: unknown) => logger.warn({ err: error }, "could not delete a delivered result"));
   }
 

@@ -19,6 +19,8 @@ export interface JobPresenter {
   showProgress(job: GenerationRecord, step: number, totalSteps: number, etaMs: number): void;
   /** Posts the result; returns the id of the message that carries it. */
   deliverResult(job: GenerationRecord, result: DeliveredResult): Promise<string>;
+  /** The result is recorded as message `messageId`: now it may invite rerolls (the 🔁 must never be early). */
+  resultRecorded(job: GenerationRecord, messageId: string): Promise<void>;
   showFailed(job: GenerationRecord, message: string): Promise<void>;
   showCancelled(job: GenerationRecord): Promise<void>;
 }

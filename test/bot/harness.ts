@@ -144,10 +144,20 @@ export function payloadOf(call: RecordedCall): Record<string, unknown> {
   return ((body && typeof body === "object" && "payload_json" in body ? body.payload_json : body) ?? {}) as Record<string, unknown>;
 }
 
-/** Waits for the edit of an interaction's reply that carries a file: the result. */
-export function waitForInteractionResult(h: Harness, interaction: FakeInteraction, timeoutMs = 30_000): Promise<RecordedCall> {
-  return h.fake.waitForCall(
+/**
+ * Waits for the edit of an interaction's reply that carries a file (the result), and for the bot's 🔁 under it,
+ * which it adds once the result is recorded: from then on the result can be rerolled.
+ */
+export async function waitForInteractionResult(h: Harness, interaction: FakeInteraction, timeoutMs = 30_000): Promise<RecordedCall> {
+  const result = await h.fake.waitForCall(
     (c) => c.method === "PATCH" && c.route.includes(`/webhooks/${interaction.applicationId}/${interaction.token}/messages/@original`) && filesOf(c).length > 0,
     timeoutMs,
   );
+  await waitForRerollReaction(h, h.fake.interaction(interaction.id).reply!.id, timeoutMs);
+  return result;
+}
+
+/** Waits until the bot has put its 🔁 under a message. */
+export function waitForRerollReaction(h: Harness, messageId: string, timeoutMs = 30_000): Promise<RecordedCall> {
+  return h.fake.waitForCall((c) => c.method === "PUT" && c.route.endsWith(`/messages/${messageId}/reactions/🔁/@me`), timeoutMs);
 }

@@ -103,10 +103,12 @@ export class DiscordJobPresenter implements JobPresenter {
       })) as { id: string };
       messageId = message.id;
     }
-    await this.react(job.channelId, messageId, REROLL_EMOJI);
-    if (job.statusMessageId && job.statusMessageId !== messageId) await this.unreact(job.channelId, job.statusMessageId, CANCEL_EMOJI);
-    else if (job.statusMessageId) await this.unreact(job.channelId, messageId, CANCEL_EMOJI);
     return messageId;
+  }
+
+  async resultRecorded(job: GenerationRecord, messageId: string): Promise<void> {
+    await this.react(job.channelId, messageId, REROLL_EMOJI);
+    if (job.statusMessageId) await this.unreact(job.channelId, job.statusMessageId, CANCEL_EMOJI);
   }
 
   async showFailed(job: GenerationRecord, message: string): Promise<void> {
