@@ -6,8 +6,8 @@ import { startBot, type Bot, type StartBotOptions } from "../../src/app.ts";
 import { updateGuildSettings, type GuildLimits } from "../../src/db/index.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
-import { DiscordFake, type FakeChannel, type FakeGuild, type FakeInteraction, type RecordedCall } from "../discord-fake/index.ts";
-import type { APIUser } from "discord-api-types/v10";
+import { DiscordFake, type FakeChannel, type FakeCommandOption, type FakeGuild, type FakeInteraction, type RecordedCall } from "../discord-fake/index.ts";
+import type { APIEmbed, APIUser } from "discord-api-types/v10";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
 
 /** Discord option types used by the tests. */
@@ -89,10 +89,18 @@ export async function testImage(width = 96, height = 64): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 60, b: 40 } } }).jpeg().toBuffer();
 }
 
-/** Sends `/img2img` with an uploaded image and the given options. */
+type CommandOption = { name: string; type: number; value: unknown };
+
+/** The defaults with `extra` options replacing those of the same name. */
+function withOptions(defaults: CommandOption[], extra: CommandOption[] = []): CommandOption[] {
+  const names = new Set(extra.map((o) => o.name));
+  return [...defaults.filter((o) => !names.has(o.name)), ...extra];
+}
+
+/** Sends `/img2img` with an uploaded image and the given options (`extra` replaces defaults of the same name). */
 export function sendImg2Img(
   h: Harness,
-  opts: { userId?: string; prompt?: string; image?: Buffer; extra?: Array<{ name: string; type: number; value: unknown }>; attachmentUrl?: string },
+  opts: { userId?: string; prompt?: string; image?: Buffer; extra?: CommandOption[]; attachmentUrl?: string },
 ): Promise<FakeInteraction> {
   return (async () => {
     const attachment = h.fake.addAttachment(opts.image ?? (await testImage()), {
@@ -105,30 +113,34 @@ export function sendImg2Img(
       channelId: h.channel.id,
       userId: opts.userId ?? h.users[0]!.id,
       name: "img2img",
-      options: [
-        { name: "image", type: OPTION.attachment, value: attachment.id },
-        { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a red square, oil painting" },
-        { name: "steps", type: OPTION.integer, value: 4 },
-        ...(opts.extra ?? []),
-      ],
+      options: withOptions(
+        [
+          { name: "image", type: OPTION.attachment, value: attachment.id },
+          { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a red square, oil painting" },
+          { name: "steps", type: OPTION.integer, value: 4 },
+        ],
+        opts.extra,
+      ),
       attachments: [attachment],
     });
   })();
 }
 
-export function sendTxt2Img(h: Harness, opts: { userId?: string; prompt?: string; extra?: Array<{ name: string; type: number; value: unknown }> } = {}): FakeInteraction {
+export function sendTxt2Img(h: Harness, opts: { userId?: string; prompt?: string; extra?: CommandOption[] } = {}): FakeInteraction {
   return h.fake.sendSlashCommand({
     guildId: h.guild.id,
     channelId: h.channel.id,
     userId: opts.userId ?? h.users[0]!.id,
     name: "txt2img",
-    options: [
-      { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a lighthouse" },
-      { name: "steps", type: OPTION.integer, value: 3 },
-      { name: "width", type: OPTION.integer, value: 256 },
-      { name: "height", type: OPTION.integer, value: 256 },
-      ...(opts.extra ?? []),
-    ],
+    options: withOptions(
+      [
+        { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a lighthouse" },
+        { name: "steps", type: OPTION.integer, value: 3 },
+        { name: "width", type: OPTION.integer, value: 256 },
+        { name: "height", type: OPTION.integer, value: 256 },
+      ],
+      opts.extra,
+    ),
   });
 }
 
@@ -160,4 +172,56 @@ export async function waitForInteractionResult(h: Harness, interaction: FakeInte
 /** Waits until the bot has put its 🔁 under a message. */
 export function waitForRerollReaction(h: Harness, messageId: string, timeoutMs = 30_000): Promise<RecordedCall> {
   return h.fake.waitForCall((c) => c.method === "PUT" && c.route.endsWith(`/messages/${messageId}/reactions/🔁/@me`), timeoutMs);
+}
+
+/** A command's answer as its user sees it. */
+export interface CommandAnswer {
+  content: string;
+  embeds: APIEmbed[];
+  /** Whether only its user sees it (the first response or the message carried the EPHEMERAL flag). */
+  ephemeral: boolean;
+}
+
+/**
+ * Sends a slash command (in the test channel, as the first test user unless told otherwise) and waits for its
+ * answer: an immediate reply, the edit of a deferred reply, or a follow-up, whichever comes first.
+ */
+export async function runCommand(
+  h: Harness,
+  input: { name: string; options?: FakeCommandOption[]; userId?: string; channelId?: string; permissions?: bigint },
+  timeoutMs = 10_000,
+): Promise<CommandAnswer> {
+  const interaction = h.fake.sendSlashCommand({
+    guildId: h.guild.id,
+    channelId: input.channelId ?? h.channel.id,
+    userId: input.userId ?? h.users[0]!.id,
+    name: input.name,
+    ...(input.options ? { options: input.options } : {}),
+    ...(input.permissions !== undefined ? { permissions: input.permissions } : {}),
+  });
+  const webhook = `/webhooks/${interaction.applicationId}/${interaction.token}`;
+  const call = await h.fake.waitForCall(
+    (c) =>
+      (c.method === "POST" && c.route === `/interactions/${interaction.id}/${interaction.token}/callback` && payloadOf(c).type === 4) ||
+      (c.method === "PATCH" && c.route === `${webhook}/messages/@original`) ||
+      (c.method === "POST" && c.route === webhook),
+    timeoutMs,
+  );
+  const payload = payloadOf(call);
+  const message = (call.route.endsWith("/callback") ? payload.data : payload) as { content?: string; embeds?: APIEmbed[]; flags?: number };
+  return {
+    content: message.content ?? "",
+    embeds: message.embeds ?? [],
+    ephemeral: h.fake.interaction(interaction.id).ephemeral || ((message.flags ?? 0) & 64) !== 0,
+  };
+}
+
+/**
+ * The options of a subcommand, inside its group when the path has two words: `subcommandOptions("channels add",
+ * [...])` is what Discord sends for `/limits channels add …`.
+ */
+export function subcommandOptions(path: string, options: FakeCommandOption[] = []): FakeCommandOption[] {
+  const [first, second] = path.split(" ");
+  if (second === undefined) return [{ name: first!, type: 1, options }];
+  return [{ name: first!, type: 2, options: [{ name: second, type: 1, options }] }];
 }

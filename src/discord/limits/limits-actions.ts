@@ -65,9 +65,16 @@ export const LIMITS_ACTIONS: ReadonlyMap<string, LimitsAction> = new Map<string,
   })],
 ]);
 
-/** The action for a subcommand; a UserFacingError for one this version does not know (stale registration). */
-export function findLimitsAction(group: string | null, subcommand: string): LimitsAction {
-  const action = LIMITS_ACTIONS.get(group ? `${group} ${subcommand}` : subcommand);
+/** "channels add" or "set": the subcommand the member used, with its group. */
+export function subcommandName(options: ChatInputCommandInteraction["options"]): string {
+  const group = options.getSubcommandGroup(false);
+  const subcommand = options.getSubcommand(true);
+  return group ? `${group} ${subcommand}` : subcommand;
+}
+
+/** The action for a subcommand name; a UserFacingError for one this version does not know (stale registration). */
+export function findLimitsAction(name: string): LimitsAction {
+  const action = LIMITS_ACTIONS.get(name);
   if (!action) throw new UserFacingError("This /limits action is not known to this version of the bot.");
   return action;
 }

@@ -5,7 +5,8 @@ import {
   SlashCommandBuilder,
   type SlashCommandSubcommandBuilder,
 } from "discord.js";
-import { MAX_BLOCKED_WORD_LENGTH, MAX_BLOCKED_WORDS } from "../../services/policy/index.ts";
+import { MAX_BLOCKED_WORD_LENGTH, MAX_BLOCKED_WORDS, ROLE_QUOTA_RANGE } from "../../services/policy/index.ts";
+import { formatCount } from "../../services/policy/format-count.ts";
 import { addSetOptions } from "./set-options.ts";
 
 /** Channels where people type commands; a thread counts as its parent, so threads are not offered. */
@@ -62,7 +63,7 @@ export const LIMITS_COMMAND_DATA = new SlashCommandBuilder()
       .setDescription("Daily image quotas per role (the most generous of a member's roles wins)")
       .addSubcommand((s) =>
         role(s.setName("set").setDescription("Give a role its own daily quota"), "The role").addStringOption((o) =>
-          o.setName("limit").setDescription("Images per day (0 to 10,000) or 'unlimited'").setRequired(true).setMaxLength(20),
+          o.setName("limit").setDescription(`Images per day (${ROLE_QUOTA_RANGE.min} to ${formatCount(ROLE_QUOTA_RANGE.max)}) or "unlimited"`).setRequired(true).setMaxLength(20),
         ),
       )
       .addSubcommand((s) => role(s.setName("clear").setDescription("Remove a role's own quota"), "The role")),
