@@ -48,6 +48,8 @@ export function randomSeed(): bigint {
 export class GenerationService {
   readonly queue: FairJobQueue<GenerationJob>;
   private readonly records = new Map<number, GenerationRecord>();
+  /** Reserved jobs whose status message is being made; a cancel in that window lands here. */
+  private readonly enqueuing = new Map<number, { cancelled: boolean }>();
   private presenter: JobPresenter | undefined;
 
   constructor(
@@ -100,14 +102,21 @@ export class GenerationService {
     const reservation = await reserveGeneration(this.deps.db, { ...request, model: this.deps.modelName }, rules);
     if (!reservation.ok) return reservation;
     let generation = reservation.generation;
-    if (beforeEnqueue) {
-      try {
-        generation = await beforeEnqueue(generation);
-      } catch (error) {
-        // The status message could not be made (Discord down): give the quota back rather than run unseen.
-        await markFailed(this.deps.db, generation.id, "Could not post the status message.", true);
-        throw error;
-      }
+    const window = { cancelled: false };
+    this.enqueuing.set(generation.id, window);
+    try {
+      if (beforeEnqueue) generation = await beforeEnqueue(generation);
+    } catch (error) {
+      // The status message could not be made (Discord down): give the quota back rather than run unseen.
+      await markFailed(this.deps.db, generation.id, "Could not post the status message.", true);
+      throw error;
+    } finally {
+      this.enqueuing.delete(generation.id);
+    }
+    if (window.cancelled) {
+      const cancelled = await markCancelled(this.deps.db, generation.id, true);
+      if (cancelled) await this.present(() => this.presenter?.showCancelled(forPresenter(cancelled, generation)));
+      return { ok: true, generation: cancelled ?? generation, position: 0, etaMs: 0 };
     }
     this.records.set(generation.id, generation);
     const { position } = this.queue.enqueue(toJob(generation));
@@ -119,11 +128,17 @@ export class GenerationService {
     const record = this.records.get(id) ?? (await findById(this.deps.db, id)) ?? undefined;
     if (!record) return "not-found";
     if (record.userId !== byUserId && !asManager) return "not-yours";
+    const window = this.enqueuing.get(id);
+    if (window) {
+      // Not in the queue yet: submit() sees the flag and cancels it instead of queueing it.
+      window.cancelled = true;
+      return "cancelled";
+    }
     const outcome = this.queue.cancel(String(id));
     if (outcome === "cancelled-queued") {
       this.records.delete(id);
       const cancelled = await markCancelled(this.deps.db, id, true);
-      if (cancelled) await this.present(() => this.presenter?.showCancelled(cancelled));
+      if (cancelled) await this.present(() => this.presenter?.showCancelled(forPresenter(cancelled, record)));
       return "cancelled";
     }
     if (outcome === "cancelling-running") return "cancelling";
@@ -176,6 +191,7 @@ export class GenerationService {
     }
     record = (await markRunning(db, id)) ?? record;
     this.records.set(id, record);
+    const current = record;
     const started = performance.now();
     let output: WorkerGenerationResult;
     try {
@@ -189,13 +205,13 @@ export class GenerationService {
       if (error instanceof GenerationCancelledError || ctx.signal.aborted) {
         // It started, so its compute is spent: no refund.
         const cancelled = await markCancelled(db, id, false);
-        if (cancelled) await this.present(() => this.presenter?.showCancelled(cancelled));
+        if (cancelled) await this.present(() => this.presenter?.showCancelled(forPresenter(cancelled, current)));
         return;
       }
       const message = userMessageFor(error);
       if (!(error instanceof JobInputMissingError)) logger.error({ err: error, generationId: id }, "generation failed");
       const failed = await markFailed(db, id, message, true);
-      if (failed) await this.present(() => this.presenter?.showFailed(failed, message));
+      if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, current), message));
       // Throwing lets the queue count it as failed and go on with the next job.
       throw error;
     }
@@ -266,6 +282,14 @@ export class JobInputMissingError extends Error {
   constructor() {
     super("The input image of this job is no longer stored, so it cannot run. Please send the command again.");
   }
+}
+
+/**
+ * A finished job's record for its last message: the database clears the interaction token when a job ends, but
+ * the presenter still needs it (and the status message id) to edit the reply one last time.
+ */
+function forPresenter(finished: GenerationRecord, known: GenerationRecord): GenerationRecord {
+  return { ...finished, interactionToken: known.interactionToken, statusMessageId: finished.statusMessageId ?? known.statusMessageId };
 }
 
 function toJob(record: GenerationRecord): GenerationJob {
