@@ -1,0 +1,63 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GenerationCancelledError, InferenceClient, InvalidOptionError, ModelFolderError, StableDiffusionPipeline } from "../../src/inference/index.ts";
+import { syntheticModel } from "../helpers/synthetic-models.ts";
+
+describe("the inference worker thread", () => {
+  let client: InferenceClient;
+  let modelDir: string;
+  before(async () => {
+    modelDir = await syntheticModel("tiny");
+    client = await InferenceClient.start({ modelDir, loadOptions: { executionProviders: "cpu" } });
+  });
+  after(() => client.close());
+
+  test("gives the same PNG bytes as the pipeline run in-process, with progress per step", async () => {
+    const options = { prompt: "a harbour", steps: 3, seed: 99n, width: 64, height: 64 };
+    const steps: number[] = [];
+    const viaWorker = await client.generate({ mode: "txt2img", options }, { onProgress: (e) => steps.push(e.step) });
+    const pipeline = await StableDiffusionPipeline.load(modelDir, { executionProviders: "cpu" });
+    try {
+      const inProcess = await pipeline.txt2img(options);
+      assert.ok(Buffer.from(viaWorker.png).equals(inProcess.png));
+    } finally {
+      await pipeline.release();
+    }
+    assert.deepEqual(steps, [1, 2, 3]);
+    assert.equal(viaWorker.seed, 99n);
+  });
+
+  test("an abort stops the run in the worker, and the next job runs normally", async () => {
+    const controller = new AbortController();
+    const run = client.generate(
+      { mode: "txt2img", options: { prompt: "x", steps: 50, seed: 1, width: 64, height: 64 } },
+      { signal: controller.signal, onProgress: (e) => e.step === 2 && controller.abort() },
+    );
+    await assert.rejects(run, GenerationCancelledError);
+    const next = await client.generate({ mode: "txt2img", options: { prompt: "y", steps: 2, seed: 2, width: 64, height: 64 } });
+    assert.equal(next.timings.denoiseSteps, 2);
+  });
+
+  test("jobs sent at once run one after another, each with its own result", async () => {
+    const seeds = [1n, 2n, 3n];
+    const results = await Promise.all(seeds.map((seed) => client.generate({ mode: "txt2img", options: { prompt: "z", steps: 2, seed, width: 64, height: 64 } })));
+    assert.deepEqual(results.map((r) => r.seed), seeds);
+    assert.equal(new Set(results.map((r) => Buffer.from(r.png).toString("base64"))).size, 3);
+  });
+
+  test("user errors cross the thread boundary as the library's error classes", async () => {
+    await assert.rejects(client.generate({ mode: "txt2img", options: { prompt: "x", steps: 0 } }), InvalidOptionError);
+  });
+
+  test("a folder that is not a model fails to start with a message naming what is missing", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "reroll-empty-model-"));
+    try {
+      await assert.rejects(InferenceClient.start({ modelDir: empty, loadOptions: {} }), (e: Error) => e instanceof ModelFolderError && /unet\/model\.onnx/.test(e.message));
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
