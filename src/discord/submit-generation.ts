@@ -74,6 +74,7 @@ export async function submitGeneration(
     },
     rules,
     async (generation) => {
+      ctx.presenter.setUploadLimit(generation.id, interaction.attachmentSizeLimit);
       const message = await interaction.editReply({ content: `⏳ Queued as #${generation.id}…`, allowedMentions: { parse: [] } });
       await message.react(CANCEL_EMOJI).catch((error: unknown) => ctx.logger.warn({ err: error }, "could not add the cancel reaction"));
       return (await setStatusMessage(ctx.db, generation.id, message.id)) ?? generation;

@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { readPngText } from "../../src/inference/image/png-text-chunks.ts";
-import { filesOf, payloadOf, sendImg2Img, sendTxt2Img, startHarness, waitForInteractionResult, type Harness } from "./harness.ts";
+import { filesOf, OPTION, payloadOf, sendImg2Img, sendTxt2Img, startHarness, waitForInteractionResult, type Harness } from "./harness.ts";
 
 describe("/img2img and /txt2img through a real discord.js client", () => {
   let h: Harness;
@@ -39,6 +39,24 @@ describe("/img2img and /txt2img through a real discord.js client", () => {
     const result = await waitForInteractionResult(h, interaction);
     const meta = await sharp(filesOf(result)[0]!.data).metadata();
     assert.deepEqual([meta.width, meta.height], [256, 256]);
+  });
+
+  test("the result is shrunk to fit the upload limit the interaction reports", async () => {
+    const interaction = h.fake.sendSlashCommand({
+      guildId: h.guild.id,
+      channelId: h.channel.id,
+      userId: h.users[0]!.id,
+      name: "txt2img",
+      options: [
+        { name: "prompt", type: OPTION.string, value: "noise" },
+        { name: "steps", type: OPTION.integer, value: 2 },
+      ],
+      attachmentSizeLimit: 40_000,
+    });
+    const file = filesOf(await waitForInteractionResult(h, interaction))[0]!;
+    assert.ok(file.data.length <= 40_000, `${file.data.length} bytes`);
+    const meta = await sharp(file.data).metadata();
+    assert.ok(meta.width! < 512 || meta.format !== "png", "downscaled or recompressed");
   });
 
   test("the same seed and parameters give the same bytes through the bot", async () => {

@@ -39,6 +39,8 @@ export interface DiscordJobPresenterOptions {
 export class DiscordJobPresenter implements JobPresenter {
   private readonly editor: ThrottledEditor<string>;
   private readonly jobs = new Map<string, GenerationRecord>();
+  /** Upload limits the interactions reported (boosted servers allow more); the default after a restart. */
+  private readonly uploadLimits = new Map<number, number>();
   /** Interaction tokens Discord has refused (expired early, revoked): never tried again. */
   private readonly deadTokens = new Set<string>();
   private readonly now: () => number;
@@ -64,7 +66,9 @@ export class DiscordJobPresenter implements JobPresenter {
     await this.editor.settle(key(job));
     this.jobs.delete(key(job));
     const { rest } = this.options;
-    const fitted = await fitToByteLimit(result.png, this.options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT);
+    const limit = this.uploadLimits.get(job.id) ?? this.options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT;
+    this.uploadLimits.delete(job.id);
+    const fitted = await fitToByteLimit(result.png, limit);
     const spoiler = (await this.options.isSpoiler?.(job)) ?? false;
     const base = `reroll-${job.id}-${result.seed}.${fitted.filename.split(".").pop()}`;
     const filename = spoiler ? `SPOILER_${base}` : base;
@@ -109,6 +113,11 @@ export class DiscordJobPresenter implements JobPresenter {
   async resultRecorded(job: GenerationRecord, messageId: string): Promise<void> {
     await this.react(job.channelId, messageId, REROLL_EMOJI);
     if (job.statusMessageId) await this.unreact(job.channelId, job.statusMessageId, CANCEL_EMOJI);
+  }
+
+  /** Remembers the per-file upload limit an interaction reported for the job it created. */
+  setUploadLimit(generationId: number, bytes: number | undefined): void {
+    if (bytes && bytes > 0) this.uploadLimits.set(generationId, bytes);
   }
 
   async showFailed(job: GenerationRecord, message: string): Promise<void> {
