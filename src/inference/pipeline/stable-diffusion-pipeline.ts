@@ -5,6 +5,7 @@ import { imageToTensor, tensorToImage } from "../image/image-tensor.ts";
 import type { RgbImage } from "../image/decode-image.ts";
 import { encodePng, type GenerationParameters } from "../image/png-parameters.ts";
 import { fitSize } from "../image/target-size.ts";
+import { graphUsesOp } from "../onnx/graph-uses-op.ts";
 import { ModelSession, type ModelSessionOptions } from "../onnx/model-session.ts";
 import type { ExecutionProviderName } from "../onnx/execution-providers.ts";
 import { TorchGenerator } from "../random/torch-generator.ts";
@@ -94,6 +95,13 @@ export class StableDiffusionPipeline {
     }
     const [textEncoder, unet, vaeEncoder, vaeDecoder] = sessions as [ModelSession, ModelSession, ModelSession, ModelSession];
     checkExport(unet, vaeEncoder);
+    if (vaeEncoder.hasOutput("latent_sample") && (await graphUsesOp(model.paths.vae_encoder, "RandomNormal"))) {
+      // diffusers' export script traces latent_dist.sample(): the graph draws its own noise, which no seed reaches.
+      options.log?.(
+        "vae_encoder draws its latent sample inside the graph (RandomNormalLike): img2img results with the same seed " +
+          "will differ between runs. An optimum export (latent_parameters output) is fully reproducible.",
+      );
+    }
     return new StableDiffusionPipeline(model, tokenizer, textEncoder, unet, vaeEncoder, vaeDecoder, schedulerConfig, options.decode ?? {});
   }
 
