@@ -6,6 +6,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { SYNTHETIC_VARIANTS, resolveVariant, synthesizeModel } from "./synthesize/index.ts";
+import { formatBytes } from "../src/inference/image/errors.ts";
 
 const USAGE = `Usage: npm run synthesize-model -- --out DIR [--variant NAME] [--seed N]
 Variants: ${Object.keys(SYNTHETIC_VARIANTS).join(", ")} (default tiny)`;
@@ -50,17 +51,6 @@ async function listFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
