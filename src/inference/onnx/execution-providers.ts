@@ -20,14 +20,16 @@ export function cudaProviderInstalled(): boolean {
   }
 }
 
-/** The providers to try, in order, for a preference. */
-export function providerCandidates(preference: ExecutionProviderPreference): ExecutionProviderName[] {
-  switch (preference) {
+/** The providers to try, in order: a preference, or an explicit list such as ["cuda", "cpu"]. */
+export function providerCandidates(preference: ExecutionProviderPreference | readonly ExecutionProviderName[]): ExecutionProviderName[] {
+  if (Array.isArray(preference)) return [...new Set(preference as ExecutionProviderName[])];
+  switch (preference as ExecutionProviderPreference) {
     case "cpu":
       return ["cpu"];
     case "cuda":
       return ["cuda"];
     case "auto":
+    default:
       return cudaProviderInstalled() ? ["cuda", "cpu"] : ["cpu"];
   }
 }

@@ -19,7 +19,8 @@ export interface Feed {
 }
 
 export interface ModelSessionOptions {
-  executionProviders?: ExecutionProviderPreference;
+  /** "auto" (CUDA when installed, else CPU), "cuda", "cpu", or a list to try in order. @default "auto" */
+  executionProviders?: ExecutionProviderPreference | readonly ExecutionProviderName[];
   deviceId?: number;
   /** CPU threads for one operator; ORT's default (all cores) when absent. */
   intraOpNumThreads?: number;
@@ -144,7 +145,12 @@ function firstLine(message: string): string {
   return message.split("\n")[0]!.slice(0, 200);
 }
 
-function explainLoadFailure(name: string, path: string, failures: string[], preference: ExecutionProviderPreference): string {
+function explainLoadFailure(
+  name: string,
+  path: string,
+  failures: string[],
+  preference: ExecutionProviderPreference | readonly ExecutionProviderName[],
+): string {
   const details = failures.join("; ");
   const hints: string[] = [];
   if (/providers_cuda|Cuda: Failed to load/i.test(details)) hints.push(CUDA_INSTALL_HINT);
@@ -155,5 +161,5 @@ function explainLoadFailure(name: string, path: string, failures: string[], pref
     );
   }
   if (/ENOENT|No such file|doesn't exist|Load model from .* failed/i.test(details)) hints.push(`Check that ${path} exists and is readable.`);
-  return `Could not load the ${name} model from ${path} (execution providers: ${preference}): ${details}${hints.length ? `\n${hints.join("\n")}` : ""}`;
+  return `Could not load the ${name} model from ${path} (execution providers: ${String(preference)}): ${details}${hints.length ? `\n${hints.join("\n")}` : ""}`;
 }
