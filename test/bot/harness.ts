@@ -6,9 +6,11 @@ import { startBot, type Bot, type StartBotOptions } from "../../src/app.ts";
 import { updateGuildSettings, type GuildLimits } from "../../src/db/index.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
-import { DiscordFake, type FakeChannel, type FakeCommandOption, type FakeGuild, type FakeInteraction, type RecordedCall } from "../discord-fake/index.ts";
+import { DiscordFake, type DiscordFakeOptions, type FakeChannel, type FakeCommandOption, type FakeGuild, type FakeInteraction, type RecordedCall } from "../discord-fake/index.ts";
 import type { APIEmbed, APIUser } from "discord-api-types/v10";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
+import { GenerationCancelledError, type GenerationRequest as InferenceRequest, type WorkerGenerationResult } from "../../src/inference/index.ts";
+import type { InferenceBackend } from "../../src/services/generation-service.ts";
 
 /** Discord option types used by the tests. */
 export const OPTION = { string: 3, integer: 4, number: 10, attachment: 11 } as const;
@@ -32,9 +34,9 @@ export interface Harness {
  * the synthesized tiny model. Each harness has its own temp folder and database.
  */
 export async function startHarness(
-  options: Partial<StartBotOptions> & { env?: Record<string, string>; limits?: Partial<GuildLimits> } = {},
+  options: Partial<StartBotOptions> & { env?: Record<string, string>; limits?: Partial<GuildLimits>; fake?: DiscordFakeOptions } = {},
 ): Promise<Harness> {
-  const fake = await DiscordFake.start({ heartbeatIntervalMs: 2000 });
+  const fake = await DiscordFake.start({ heartbeatIntervalMs: 2000, ...options.fake });
   const dir = await mkdtemp(join(tmpdir(), "reroll-bot-"));
   const guild = fake.addGuild({ name: "test server" });
   const channel = fake.addChannel(guild.id, { name: "art" });
@@ -224,4 +226,108 @@ export function subcommandOptions(path: string, options: FakeCommandOption[] = [
   const [first, second] = path.split(" ");
   if (second === undefined) return [{ name: first!, type: 1, options }];
   return [{ name: first!, type: 2, options: [{ name: second, type: 1, options }] }];
+}
+
+// ── Robustness helpers: a stand-in model, command outcomes, sending into any channel ──────────────────
+
+/**
+ * A stand-in for the model that answers at once with a small grey PNG of the requested size, so tests about the
+ * bot's behaviour around the model (quotas, restarts, faults) run in milliseconds. Pass it as startHarness's
+ * `inference` option; it survives `restart()` (the harness hands the same object to the new bot).
+ */
+export class FakeInference implements InferenceBackend {
+  /** The prompt of every run started, in order. */
+  readonly prompts: string[] = [];
+  /** Runs whose prompt is in here throw a plain Error, as a model fault would. */
+  readonly failing = new Set<string>();
+  /** Runs whose prompt is in here never end (until cancelled): a job still running when the bot is killed. */
+  readonly hanging = new Set<string>();
+
+  async generate(
+    request: InferenceRequest,
+    hooks: { onProgress?: (e: { step: number; totalSteps: number }) => void; signal?: AbortSignal },
+  ): Promise<WorkerGenerationResult> {
+    const { options } = request;
+    this.prompts.push(options.prompt);
+    if (this.failing.has(options.prompt)) throw new Error(`injected model fault for "${options.prompt}"`);
+    if (this.hanging.has(options.prompt)) {
+      await new Promise<never>((_, reject) => hooks.signal?.addEventListener("abort", () => reject(new GenerationCancelledError()), { once: true }));
+    }
+    const width = options.width ?? 64;
+    const height = options.height ?? 64;
+    const steps = options.steps ?? 1;
+    hooks.onProgress?.({ step: steps, totalSteps: steps });
+    const png = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+    const seed = typeof options.seed === "bigint" ? options.seed : BigInt(options.seed ?? 0);
+    return {
+      png,
+      seed,
+      width,
+      height,
+      parameters: { prompt: options.prompt, steps, sampler: "DDIM", cfgScale: options.guidanceScale ?? 7.5, seed, width, height },
+      timings: { totalMs: 1, sessionRunMs: 1, denoiseSteps: steps, unetRuns: steps, msPerStep: 1 },
+      warnings: [],
+    };
+  }
+}
+
+/** What became of a generation command: queued as job `queued`, or refused with a private message. */
+export type CommandOutcome = { queued: number } | { refused: string; ephemeral: boolean };
+
+/**
+ * Waits until a `/txt2img` or `/img2img` was either queued (its reply became "Queued as #id") or refused (a
+ * follow-up, which the bot sends privately after removing the public "thinking…" reply). Only calls the fake
+ * answered with success count, so injected faults are not mistaken for answers.
+ */
+export async function waitForOutcome(h: Harness, interaction: FakeInteraction, timeoutMs = 30_000): Promise<CommandOutcome> {
+  const webhook = `/webhooks/${interaction.applicationId}/${interaction.token}`;
+  const call = await h.fake.waitForCall(
+    (c) =>
+      c.status < 300 &&
+      ((c.method === "PATCH" && c.route === `${webhook}/messages/@original` && /Queued as #\d+/.test(String(payloadOf(c).content))) ||
+        (c.method === "POST" && c.route === webhook)),
+    timeoutMs,
+  );
+  const payload = payloadOf(call);
+  if (call.method === "PATCH") return { queued: Number(/Queued as #(\d+)/.exec(String(payload.content))![1]) };
+  return { refused: String(payload.content ?? ""), ephemeral: (Number(payload.flags ?? 0) & 64) !== 0 };
+}
+
+/** The refusal text of an outcome; fails the test (with what happened instead) when the command was queued. */
+export function refusalOf(outcome: CommandOutcome): string {
+  if ("queued" in outcome) throw new Error(`expected a refusal, but the command was queued as #${outcome.queued}`);
+  return outcome.refused;
+}
+
+/** Sends `/txt2img` like {@link sendTxt2Img}, in any channel. */
+export function sendTxt2ImgIn(h: Harness, channelId: string, opts: { userId?: string; prompt?: string; extra?: CommandOption[] } = {}): FakeInteraction {
+  return h.fake.sendSlashCommand({
+    guildId: h.guild.id,
+    channelId,
+    userId: opts.userId ?? h.users[0]!.id,
+    name: "txt2img",
+    options: withOptions(
+      [
+        { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a lighthouse" },
+        { name: "steps", type: OPTION.integer, value: 3 },
+        { name: "width", type: OPTION.integer, value: 256 },
+        { name: "height", type: OPTION.integer, value: 256 },
+      ],
+      opts.extra,
+    ),
+  });
+}
+
+/** How many generations the database holds for the test server (optionally one member's). */
+export function generationCount(h: Harness, userId?: string): Promise<number> {
+  return h.bot.ctx.db.prisma.generation.count({ where: { guildId: h.guild.id, ...(userId ? { userId } : {}) } });
+}
+
+/** Polls `condition` until it holds; rejects with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
