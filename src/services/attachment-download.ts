@@ -1,3 +1,5 @@
+import { formatBytes } from "../inference/image/errors.ts";
+
 /** Why an attachment was not downloaded. The message is safe to show users. */
 export class AttachmentError extends Error {
   override readonly name = "AttachmentError";
@@ -36,9 +38,13 @@ export async function downloadAttachment(url: string, options: AttachmentDownloa
   const allowed =
     options.allowedHosts.includes(host) && (parsed.protocol === "https:" || (parsed.protocol === "http:" && (options.allowHttpFor ?? []).includes(host)));
   if (!allowed) throw new AttachmentError("host", `Attachments are only fetched from Discord's CDN, not from ${host}.`);
-  const limitText = `${(options.maxBytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`;
+  // Sizes in the unit that suits them: always-MiB text said "0.0 MiB; the limit is 0 MiB" for caps under 1 MiB.
+  const limitText = formatBytes(options.maxBytes);
   if (options.declaredSize !== undefined && options.declaredSize > options.maxBytes) {
-    throw new AttachmentError("too-large", `That file is ${(options.declaredSize / (1024 * 1024)).toFixed(1)} MiB; the limit is ${limitText}.`);
+    const sizeText = formatBytes(options.declaredSize);
+    // Rounded, a file a few bytes over would read "10 MiB; the limit is 10 MiB".
+    const message = sizeText === limitText ? `That file is just over the ${limitText} limit.` : `That file is ${sizeText}; the limit is ${limitText}.`;
+    throw new AttachmentError("too-large", message);
   }
   let response: Response;
   try {
