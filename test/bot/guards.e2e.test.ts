@@ -10,6 +10,7 @@ import {
   sendTxt2Img,
   sendTxt2ImgIn,
   startHarness,
+  until,
   waitForInteractionResult,
   waitForOutcome,
   type Harness,
@@ -38,7 +39,9 @@ describe("limits enforced on /txt2img through the Discord fake: roles, cooldown,
   after(() => h.stop());
   beforeEach(async () => {
     const { db } = h.bot.ctx;
-    await h.bot.ctx.generations.onIdle();
+    // Jobs from the last test finish first ("Queued as #…" shows before a job is in the queue: ask the database).
+    const unfinished = () => db.prisma.generation.count({ where: { status: { in: ["queued", "running"] } } });
+    await until(async () => (await unfinished()) === 0, "the last test's jobs to finish");
     await resetGuildSettings(db, h.guild.id, "test");
     await h.setLimits({ cooldownSeconds: 0, maxQueuedPerUser: 10 });
     for (const q of await listRoleQuotas(db, h.guild.id)) await clearRoleQuota(db, h.guild.id, q.roleId);
