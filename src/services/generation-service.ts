@@ -185,8 +185,10 @@ export class GenerationService {
     if (!record) return;
     const stored = await results.get(id);
     if (stored) {
-      // The model finished before a restart but the post never happened: deliver, don't recompute.
-      await this.deliver(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [] });
+      // The model finished before a restart but the post never happened: deliver, don't recompute. Discord may
+      // still be failing, so this delivery gets the same background retries as a fresh one (it used to throw
+      // and leave the job "running" until the next restart).
+      await this.deliverOrRetry(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [] });
       return;
     }
     record = (await markRunning(db, id)) ?? record;
@@ -217,13 +219,18 @@ export class GenerationService {
     }
     await results.put(id, output.png);
     const delivered = { png: output.png, seed: output.seed, runMs: performance.now() - started, msPerStep: output.timings.msPerStep, warnings: output.warnings };
+    await this.deliverOrRetry(record, delivered);
+  }
+
+  /** Posts a stored result; when Discord refuses, retries in the background while the queue moves on. */
+  private async deliverOrRetry(record: GenerationRecord, result: DeliveredResult): Promise<void> {
     try {
-      await this.deliver(record, delivered);
+      await this.deliver(record, result);
     } catch (error) {
       // The image is safe on disk and the job stays "running" in the database: retry later, and a restart
-      // delivers it too. The queue moves on meanwhile.
-      logger.error({ err: error, generationId: id }, "could not post a result; retrying in the background");
-      void this.retryDelivery(record, delivered);
+      // delivers it too.
+      this.deps.logger.error({ err: error, generationId: record.id }, "could not post a result; retrying in the background");
+      void this.retryDelivery(record, result);
     }
   }
 
