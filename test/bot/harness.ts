@@ -255,8 +255,8 @@ export class FakeInference implements InferenceBackend {
     }
     const width = options.width ?? 64;
     const height = options.height ?? 64;
+    // No progress events: a test that injects faults on a reply's edits can then tell which edit meets them.
     const steps = options.steps ?? 1;
-    hooks.onProgress?.({ step: steps, totalSteps: steps });
     const png = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
     const seed = typeof options.seed === "bigint" ? options.seed : BigInt(options.seed ?? 0);
     return {

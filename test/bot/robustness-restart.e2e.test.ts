@@ -99,6 +99,37 @@ describe("kill the bot mid-queue and start it again on the same database", () =>
     assert.equal((await findById(h.bot.ctx.db, id))?.status, "done");
     await until(() => stat(stored).then(() => false, () => true), "the delivered result to be removed from disk");
   });
+
+  test("a stored result whose delivery after the restart fails too is retried, not left for the next restart", async () => {
+    const interaction = sendTxt2Img(h, { prompt: "refused twice" });
+    h.bot.ctx.generations.queue.pause();
+    const id = await queuedId(h, interaction);
+    const webhook = `/webhooks/${interaction.applicationId}/${interaction.token}/messages/@original`;
+    await h.fake.waitForCall((c) => c.method === "PATCH" && c.route === webhook && /You're next/.test(String(payloadOf(c).content)));
+    // A long outage: the interaction token expires, so the result goes to the channel, the only route that POSTs
+    // there, and the faults below meet nothing but the result.
+    h.fake.expireInteractionToken(interaction.token);
+    const channelPosts = `/channels/${h.channel.id}/messages`;
+    const route = new RegExp(`^${escapeRegExp(channelPosts)}$`);
+    const failedPosts = () => h.fake.calls.filter((c) => c.method === "POST" && c.route === channelPosts && c.status === 500).length;
+    h.fake.failNext({ method: "POST", route }, 500, { times: 4 });
+    h.bot.ctx.generations.queue.start();
+    await until(() => failedPosts() === 4, "four failed posts");
+    await until(() => stat(join(h.config.resultStoreDir, `${id}.png`)).then(() => true, () => false), "the result on disk");
+
+    // Discord is still failing when the bot comes back: the first delivery after the restart fails as well.
+    h.fake.failNext({ method: "POST", route }, 500, { times: 4 });
+    await h.restart();
+    await until(() => failedPosts() === 8, "the restarted bot's four failed posts");
+    // The background retry (5 s later) gets through.
+    const posted = await h.fake.waitForCall(
+      (c) => c.method === "POST" && c.route === channelPosts && c.status === 200 && filesOf(c).length > 0,
+      20_000,
+    );
+    assert.match(String(payloadOf(posted).content), new RegExp(`<@${h.users[0]!.id}> your image is ready`));
+    await until(async () => (await findById(h.bot.ctx.db, id))?.status === "done", "the job to be done");
+    assert.equal(inference.prompts.filter((p) => p === "refused twice").length, 1, "the model ran once");
+  });
 });
 
 function escapeRegExp(text: string): string {
