@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { quotaDay, usageToday } from "../../src/db/index.ts";
-import { FakeInference, generationCount, refusalOf, sendTxt2Img, startHarness, waitForOutcome, type Harness } from "./harness.ts";
+import { FakeInference, generationCount, refusalOf, runCommand, sendTxt2Img, startHarness, waitForOutcome, type Harness } from "./harness.ts";
 
 const CONCURRENT = 200;
 const DAILY_LIMIT = 5;
@@ -41,5 +41,8 @@ describe("200 concurrent /txt2img from one member spend exactly their quota", ()
     await h.bot.ctx.generations.onIdle();
     assert.equal(await generationCount(h, alice), DAILY_LIMIT, "exactly the quota is in the database");
     assert.equal((await usageToday(h.bot.ctx.db, h.guild.id, alice, quotaDay(new Date(), "UTC"))).used, DAILY_LIMIT);
+    const quota = await runCommand(h, { name: "quota", userId: alice });
+    const used = quota.embeds[0]?.fields?.find((f) => f.name === "Used today")?.value;
+    assert.equal(used, `${DAILY_LIMIT} images`, "/quota shows the same use");
   });
 });
