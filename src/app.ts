@@ -90,7 +90,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     ctx,
     resumed,
     async stop() {
-      generations.queue.pause();
+      generations.stop();
       await client.destroy();
       await inference.close?.();
       await db.close();

@@ -51,6 +51,7 @@ export class GenerationService {
   /** Reserved jobs whose status message is being made; a cancel in that window lands here. */
   private readonly enqueuing = new Map<number, { cancelled: boolean }>();
   private presenter: JobPresenter | undefined;
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -174,6 +175,12 @@ export class GenerationService {
     return unfinished.length;
   }
 
+  /** Stops taking jobs and ends background retries; unfinished work stays in the database for the next start. */
+  stop(): void {
+    this.stopped = true;
+    this.queue.pause();
+  }
+
   async onIdle(): Promise<void> {
     await this.queue.onIdle();
   }
@@ -237,6 +244,8 @@ export class GenerationService {
   private async retryDelivery(record: GenerationRecord, result: DeliveredResult, delaysMs = [5_000, 30_000, 120_000]): Promise<void> {
     for (const delay of delaysMs) {
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      // A stopped service leaves the result on disk: the next start delivers it.
+      if (this.stopped) return;
       try {
         await this.deliver(record, result);
         return;

@@ -128,10 +128,10 @@ export function sendImg2Img(
   })();
 }
 
-export function sendTxt2Img(h: Harness, opts: { userId?: string; prompt?: string; extra?: CommandOption[] } = {}): FakeInteraction {
+export function sendTxt2Img(h: Harness, opts: { userId?: string; prompt?: string; extra?: CommandOption[]; channelId?: string } = {}): FakeInteraction {
   return h.fake.sendSlashCommand({
     guildId: h.guild.id,
-    channelId: h.channel.id,
+    channelId: opts.channelId ?? h.channel.id,
     userId: opts.userId ?? h.users[0]!.id,
     name: "txt2img",
     options: withOptions(
@@ -301,21 +301,7 @@ export function refusalOf(outcome: CommandOutcome): string {
 
 /** Sends `/txt2img` like {@link sendTxt2Img}, in any channel. */
 export function sendTxt2ImgIn(h: Harness, channelId: string, opts: { userId?: string; prompt?: string; extra?: CommandOption[] } = {}): FakeInteraction {
-  return h.fake.sendSlashCommand({
-    guildId: h.guild.id,
-    channelId,
-    userId: opts.userId ?? h.users[0]!.id,
-    name: "txt2img",
-    options: withOptions(
-      [
-        { name: "prompt", type: OPTION.string, value: opts.prompt ?? "a lighthouse" },
-        { name: "steps", type: OPTION.integer, value: 3 },
-        { name: "width", type: OPTION.integer, value: 256 },
-        { name: "height", type: OPTION.integer, value: 256 },
-      ],
-      opts.extra,
-    ),
-  });
+  return sendTxt2Img(h, { ...opts, channelId });
 }
 
 /** How many generations the database holds for the test server (optionally one member's). */
