@@ -1,6 +1,6 @@
 import type { ChatInputCommandInteraction } from "discord.js";
 import { getGuildSettings, getMemberState, listRoleQuotas, setStatusMessage } from "../db/index.ts";
-import type { GenerationKind, GuildSettingsRecord } from "../db/types.ts";
+import type { GenerationRequest, GuildSettingsRecord } from "../db/types.ts";
 import type { SchedulerName } from "../inference/index.ts";
 import { randomSeed } from "../services/generation-service.ts";
 import { checkImageRequest, reservationRefusalMessage, resolveQuotaRules } from "../services/policy/index.ts";
@@ -9,19 +9,11 @@ import { memberInfo } from "./member-info.ts";
 import { CANCEL_EMOJI } from "./presenters/job-messages.ts";
 import { UserFacingError } from "./user-facing-error.ts";
 
-export interface GenerationSubmission {
-  kind: GenerationKind;
-  prompt: string;
-  negativePrompt: string;
-  strength: number | null;
-  steps: number;
-  guidance: number;
-  scheduler: SchedulerName;
-  width: number;
-  height: number;
-  seed: bigint | undefined;
-  inputHash: string | null;
-}
+/** What a command asks for: the stored request's parameters, with the seed still optional (random when absent). */
+export type GenerationSubmission = Pick<
+  GenerationRequest,
+  "kind" | "prompt" | "negativePrompt" | "strength" | "steps" | "guidance" | "width" | "height" | "inputHash"
+> & { scheduler: SchedulerName; seed: bigint | undefined };
 
 /** The server's settings, after the checks that need no input image (so a refused request downloads nothing). */
 export async function checkBeforeWork(
