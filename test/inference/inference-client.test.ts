@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GenerationCancelledError, InferenceClient, InferenceWorkerCrashedError, InvalidOptionError, ModelFolderError, StableDiffusionPipeline } from "../../src/inference/index.ts";
+import { GenerationCancelledError, InferenceClient, InvalidOptionError, ModelFolderError, StableDiffusionPipeline } from "../../src/inference/index.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
 
 describe("the inference worker thread", () => {
@@ -52,19 +52,17 @@ describe("the inference worker thread", () => {
     await assert.rejects(client.generate({ mode: "txt2img", options: { prompt: "x", steps: 0 } }), InvalidOptionError);
   });
 
-  test("a worker that dies fails its running job, and the next job starts a fresh worker", async () => {
-    const run = client.generate(
+  test("close() mid-run cancels the running job and the waiting ones, and the worker exits cleanly", async () => {
+    const own = await InferenceClient.start({ modelDir, loadOptions: { executionProviders: "cpu" } });
+    let closing: Promise<void> | undefined;
+    const running = own.generate(
       { mode: "txt2img", options: { prompt: "x", steps: 50, seed: 1, width: 64, height: 64 } },
-      {
-        onProgress: (e) => {
-          // Stands in for a native crash or an out-of-memory kill of the thread.
-          if (e.step === 1) void (client as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-        },
-      },
+      { onProgress: (e) => void (e.step === 1 && (closing = own.close())) },
     );
-    await assert.rejects(run, InferenceWorkerCrashedError);
-    const next = await client.generate({ mode: "txt2img", options: { prompt: "y", steps: 2, seed: 2, width: 64, height: 64 } });
-    assert.equal(next.timings.denoiseSteps, 2);
+    const waiting = own.generate({ mode: "txt2img", options: { prompt: "y", steps: 2, seed: 2, width: 64, height: 64 } });
+    await Promise.all([assert.rejects(running, GenerationCancelledError), assert.rejects(waiting, GenerationCancelledError)]);
+    await closing;
+    await assert.rejects(own.generate({ mode: "txt2img", options: { prompt: "z" } }), /closed/);
   });
 
   test("a folder that is not a model fails to start with a message naming what is missing", async () => {

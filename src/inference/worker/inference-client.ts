@@ -71,16 +71,25 @@ export class InferenceClient {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Cancels what runs (it stops after the current step), fails what waits, and waits for the worker to release its
+   * sessions and exit. The worker is never terminated mid-run: that aborts the process from inside ORT. A worker
+   * still busy after `timeoutMs` (a stuck driver) is terminated as a last resort.
+   */
+  async close(timeoutMs = 120_000): Promise<void> {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     this.send(worker, { type: "shutdown" });
-    const timer = setTimeout(() => void worker.terminate(), 5000);
+    const timer = setTimeout(() => void worker.terminate(), timeoutMs);
     await exited;
     clearTimeout(timer);
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new GenerationCancelledError());
+    }
   }
 
   private ensureWorker(): Promise<{ provider: string; model: string }> {

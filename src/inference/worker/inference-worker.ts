@@ -61,11 +61,27 @@ port.on("message", (message: ToWorker) => {
       break;
     }
     case "shutdown":
-      void pipeline?.release().finally(() => process.exit(0));
-      if (!pipeline) process.exit(0);
+      void shutdown();
       break;
   }
 });
+
+/**
+ * Stops between steps, then releases the sessions. Releasing them (or terminating the thread) while ORT is
+ * inside a run aborts the whole process, so the running job is cancelled and awaited first.
+ */
+let shuttingDown = false;
+async function shutdown(): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  for (const next of waiting.splice(0)) {
+    post({ type: "failed", id: next.id, error: { name: "GenerationCancelledError", message: "The inference worker is shutting down." } });
+  }
+  for (const controller of cancels.values()) controller.abort();
+  while (busy) await new Promise((resolve) => setTimeout(resolve, 20));
+  await pipeline?.release();
+  process.exit(0);
+}
 
 try {
   pipeline = await StableDiffusionPipeline.load(data.modelDir, { ...data.loadOptions, log: (m) => post({ type: "log", message: m }) });
