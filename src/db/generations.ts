@@ -1,6 +1,8 @@
 import type { Generation as GenerationRow, Prisma } from "@prisma/client";
 import type { Db } from "./client.ts";
-import { createSerializer, type Serializer } from "./serialize.ts";
+import { runImmediate } from "./immediate-transaction.ts";
+import { quotaStatements, type GenerationInsert, type QuotaStatements } from "./quota-statements.ts";
+import { toSqliteTime } from "./sqlite-time.ts";
 import {
   UNFINISHED_STATUSES,
   type GenerationKind,
@@ -15,13 +17,6 @@ import {
 const MAX_SEED = 2n ** 64n - 1n;
 
 /**
- * Reservations on one Db run one at a time. The better-sqlite3 adapter shares a single connection, so SQLite's
- * locking cannot keep two of them apart; the adapter happens to queue transactions too, but the quota
- * guarantee should not rest on that detail (nor on Prisma's limit on waiting for a transaction).
- */
-const reservationQueues = new WeakMap<Db, Serializer>();
-
-/**
  * Checks a member's request against their limits and, when allowed, stores it as a queued generation that
  * counts against today's quota, all in one transaction: any number of concurrent requests from one member
  * never reserve more than `dailyLimit`. Checked in this order: blocked, quota, queue cap, cooldown.
@@ -30,37 +25,39 @@ const reservationQueues = new WeakMap<Db, Serializer>();
  *   and for "quota" when `rules.resetsAt` is given).
  */
 export async function reserveGeneration(db: Db, request: GenerationRequest, rules: QuotaRules): Promise<ReservationResult> {
-  const data = toRow(request, rules);
-  let serial = reservationQueues.get(db);
-  if (!serial) reservationQueues.set(db, (serial = createSerializer()));
-  return serial(() =>
-    db.prisma.$transaction(async (tx): Promise<ReservationResult> => {
-      const { guildId, userId } = request;
-      const member = await tx.guildMember.findUnique({ where: { guildId_userId: { guildId, userId } } });
-      if (member?.blocked) return { ok: false, reason: "blocked" };
+  const row = toInsert(request, rules);
+  const sql = quotaStatements(db.sqlite);
+  // Every command runs this: one synchronous transaction (microseconds in SQLite) instead of five or six Prisma
+  // round trips. Nothing else can run between the checks and the insert, so concurrent requests cannot race.
+  const outcome = await runImmediate(db.sqlite, (): ReservationResult | { ok: true; id: number } => {
+    const { guildId, userId } = request;
+    const member = sql.member.get(guildId, userId);
+    if (member?.blocked) return { ok: false, reason: "blocked" };
 
-      if (rules.dailyLimit !== null) {
-        const used = await tx.generation.count({ where: chargedOn(guildId, userId, rules.day, member?.usageResetAt) });
-        if (used >= rules.dailyLimit) {
-          return { ok: false, reason: "quota", used, limit: rules.dailyLimit, retryAt: rules.resetsAt };
-        }
+    if (rules.dailyLimit !== null) {
+      const used = chargedCount(sql, guildId, userId, rules.day, member?.usageResetAt);
+      if (used >= rules.dailyLimit) {
+        return { ok: false, reason: "quota", used, limit: rules.dailyLimit, retryAt: rules.resetsAt };
       }
+    }
 
-      const active = await tx.generation.count({
-        where: { guildId, userId, status: { in: [...UNFINISHED_STATUSES] } },
-      });
-      if (active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };
+    const active = sql.active.get(guildId, userId) ?? 0;
+    if (active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };
 
-      if (rules.cooldownMs > 0) {
-        const last = await lastRequest(tx, guildId, userId);
-        if (last && rules.now.getTime() - last.getTime() < rules.cooldownMs) {
-          return { ok: false, reason: "cooldown", retryAt: new Date(last.getTime() + rules.cooldownMs) };
-        }
+    if (rules.cooldownMs > 0) {
+      const last = parseTime(sql.lastQueuedAt.get(guildId, userId));
+      if (last && rules.now.getTime() - last.getTime() < rules.cooldownMs) {
+        return { ok: false, reason: "cooldown", retryAt: new Date(last.getTime() + rules.cooldownMs) };
       }
+    }
 
-      return { ok: true, generation: toRecord(await tx.generation.create({ data })) };
-    }),
-  );
+    return { ok: true, id: Number(sql.insert.run(row).lastInsertRowid) };
+  });
+  if (!("id" in outcome)) return outcome;
+  // Read back through Prisma, so the record is exactly what every other repository function returns.
+  const generation = await findById(db, outcome.id);
+  if (!generation) throw new Error(`Generation ${outcome.id} was reserved but is gone`);
+  return { ok: true, generation };
 }
 
 /** The job left the queue and the model started on it (again, after a restart). Null if it already finished. */
@@ -154,35 +151,25 @@ export async function listUnfinished(db: Db): Promise<GenerationRecord[]> {
 
 /** How many images count against a member's quota on `day` (refunds and usage resets excluded). */
 export async function usageToday(db: Db, guildId: string, userId: string, day: string): Promise<{ used: number }> {
-  const member = await db.prisma.guildMember.findUnique({ where: { guildId_userId: { guildId, userId } } });
-  const used = await db.prisma.generation.count({ where: chargedOn(guildId, userId, day, member?.usageResetAt) });
+  const sql = quotaStatements(db.sqlite);
+  // Both reads in one snapshot; deferred, so it takes no write lock and never waits.
+  const used = db.sqlite.transaction(() => chargedCount(sql, guildId, userId, day, sql.member.get(guildId, userId)?.usageResetAt))();
   return { used };
 }
 
 /** When the member last asked for an image in this server (for cooldowns); null if never. */
-export function lastRequestAt(db: Db, guildId: string, userId: string): Promise<Date | null> {
-  return lastRequest(db.prisma, guildId, userId);
+export async function lastRequestAt(db: Db, guildId: string, userId: string): Promise<Date | null> {
+  return parseTime(quotaStatements(db.sqlite).lastQueuedAt.get(guildId, userId));
 }
 
-type Client = Db["prisma"] | Prisma.TransactionClient;
-
-async function lastRequest(client: Client, guildId: string, userId: string): Promise<Date | null> {
-  const last = await client.generation.findFirst({
-    where: { guildId, userId },
-    orderBy: { queuedAt: "desc" },
-    select: { queuedAt: true },
-  });
-  return last?.queuedAt ?? null;
+/** Charged generations on `day`, those queued before the member's usage reset (stored text) excluded. */
+function chargedCount(sql: QuotaStatements, guildId: string, userId: string, day: string, resetAt: string | null | undefined): number {
+  return (resetAt ? sql.chargedSince.get(guildId, userId, day, resetAt) : sql.charged.get(guildId, userId, day)) ?? 0;
 }
 
-function chargedOn(guildId: string, userId: string, day: string, resetAt: Date | null | undefined) {
-  return {
-    guildId,
-    userId,
-    quotaDay: day,
-    charged: true,
-    ...(resetAt ? { queuedAt: { gte: resetAt } } : {}),
-  } satisfies Prisma.GenerationWhereInput;
+/** A DateTime column's stored text as a Date, as Prisma reads it. */
+function parseTime(stored: string | null | undefined): Date | null {
+  return stored ? new Date(stored) : null;
 }
 
 /** Applies `data` if the job is still queued or running (and matches `extra`); null otherwise. */
@@ -199,20 +186,33 @@ async function transition(
   return count === 0 ? null : findById(db, id);
 }
 
-function toRow(request: GenerationRequest, rules: QuotaRules): Prisma.GenerationUncheckedCreateInput {
+function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInsert {
   if (request.seed < 0n || request.seed > MAX_SEED) {
     throw new RangeError(`Expected \`seed\` to be an unsigned 64-bit integer, got \`${request.seed}\``);
   }
   return {
-    ...request,
+    guildId: request.guildId,
+    channelId: request.channelId,
+    userId: request.userId,
+    kind: request.kind,
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    strength: request.strength ?? null,
+    steps: request.steps,
+    guidance: request.guidance,
+    scheduler: request.scheduler,
+    width: request.width,
+    height: request.height,
     seed: request.seed.toString(),
+    inputHash: request.inputHash ?? null,
+    model: request.model,
+    status: "queued",
     interactionId: request.interactionId ?? null,
     interactionToken: request.interactionToken ?? null,
     parentId: request.parentId ?? null,
-    status: "queued",
     quotaDay: rules.day,
-    charged: true,
-    queuedAt: rules.now,
+    charged: 1,
+    queuedAt: toSqliteTime(rules.now),
   };
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { BUSY_TIMEOUT_MS } from "./client.ts";
 import { DEFAULT_DATABASE_URL, PROJECT_ROOT, databaseFilePath, ensureDatabaseFolder } from "./database-url.ts";
+import { toSqliteTime } from "./sqlite-time.ts";
 
 /** The committed migrations: `prisma/migrations/<timestamp>_<name>/migration.sql`. */
 export const MIGRATIONS_DIR = resolve(PROJECT_ROOT, "prisma/migrations");
@@ -109,7 +110,7 @@ function applyMigration(db: Database.Database, migration: Migration): void {
   const checksum = createHash("sha256").update(migration.script).digest("hex");
   db.prepare(
     `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)`,
-  ).run(id, checksum, migration.name, timestamp());
+  ).run(id, checksum, migration.name, toSqliteTime(new Date()));
   try {
     db.exec(migration.script);
   } catch (error) {
@@ -117,10 +118,5 @@ function applyMigration(db: Database.Database, migration: Migration): void {
     db.prepare(`UPDATE "_prisma_migrations" SET logs = ? WHERE id = ?`).run(message, id);
     throw new MigrationError(`Migration "${migration.name}" failed: ${message}`, { cause: error });
   }
-  db.prepare(`UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`).run(timestamp(), id);
-}
-
-/** The text form the better-sqlite3 adapter writes for DateTime columns, so Prisma reads ours back alike. */
-function timestamp(date: Date = new Date()): string {
-  return date.toISOString().replace("Z", "+00:00");
+  db.prepare(`UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`).run(toSqliteTime(new Date()), id);
 }
