@@ -29,7 +29,7 @@ export async function reserveGeneration(db: Db, request: GenerationRequest, rule
   const sql = quotaStatements(db.sqlite);
   // Every command runs this: one synchronous transaction (microseconds in SQLite) instead of five or six Prisma
   // round trips. Nothing else can run between the checks and the insert, so concurrent requests cannot race.
-  const outcome = await runImmediate(db.sqlite, (): ReservationResult | { ok: true; id: number } => {
+  return runImmediate(db.sqlite, (): ReservationResult => {
     const { guildId, userId } = request;
     const member = sql.member.get(guildId, userId);
     if (member?.blocked) return { ok: false, reason: "blocked" };
@@ -51,13 +51,9 @@ export async function reserveGeneration(db: Db, request: GenerationRequest, rule
       }
     }
 
-    return { ok: true, id: Number(sql.insert.run(row).lastInsertRowid) };
+    const id = Number(sql.insert.run(row).lastInsertRowid);
+    return { ok: true, generation: reservedRecord(id, request, rules) };
   });
-  if (!("id" in outcome)) return outcome;
-  // Read back through Prisma, so the record is exactly what every other repository function returns.
-  const generation = await findById(db, outcome.id);
-  if (!generation) throw new Error(`Generation ${outcome.id} was reserved but is gone`);
-  return { ok: true, generation };
 }
 
 /** The job left the queue and the model started on it (again, after a restart). Null if it already finished. */
@@ -213,6 +209,47 @@ function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInse
     quotaDay: rules.day,
     charged: 1,
     queuedAt: toSqliteTime(rules.now),
+  };
+}
+
+/**
+ * The record of a row just inserted from `toInsert`, built from the same values rather than read back: a Prisma
+ * query would cost more than the whole reservation. Equal, field by field, to what findById returns for it.
+ */
+function reservedRecord(id: number, request: GenerationRequest, rules: QuotaRules): GenerationRecord {
+  return {
+    id,
+    guildId: request.guildId,
+    channelId: request.channelId,
+    userId: request.userId,
+    kind: request.kind,
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    strength: request.strength ?? null,
+    steps: request.steps,
+    guidance: request.guidance,
+    scheduler: request.scheduler,
+    width: request.width,
+    height: request.height,
+    seed: request.seed,
+    inputHash: request.inputHash ?? null,
+    model: request.model,
+    status: "queued",
+    error: null,
+    interactionId: request.interactionId ?? null,
+    interactionToken: request.interactionToken ?? null,
+    statusMessageId: null,
+    resultMessageId: null,
+    parentId: request.parentId ?? null,
+    quotaDay: rules.day,
+    charged: true,
+    // The stored text keeps milliseconds, so reading it back gives this same instant.
+    queuedAt: new Date(rules.now.getTime()),
+    startedAt: null,
+    finishedAt: null,
+    queueMs: null,
+    runMs: null,
+    stepMs: null,
   };
 }
 
