@@ -182,10 +182,8 @@ async function transition(
   return count === 0 ? null : findById(db, id);
 }
 
-function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInsert {
-  if (request.seed < 0n || request.seed > MAX_SEED) {
-    throw new RangeError(`Expected \`seed\` to be an unsigned 64-bit integer, got \`${request.seed}\``);
-  }
+/** The request's own columns with absent optional values as null, shared by the insert and the returned record. */
+function requestColumns(request: GenerationRequest) {
   return {
     guildId: request.guildId,
     channelId: request.channelId,
@@ -199,13 +197,22 @@ function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInse
     scheduler: request.scheduler,
     width: request.width,
     height: request.height,
-    seed: request.seed.toString(),
     inputHash: request.inputHash ?? null,
     model: request.model,
-    status: "queued",
     interactionId: request.interactionId ?? null,
     interactionToken: request.interactionToken ?? null,
     parentId: request.parentId ?? null,
+  };
+}
+
+function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInsert {
+  if (request.seed < 0n || request.seed > MAX_SEED) {
+    throw new RangeError(`Expected \`seed\` to be an unsigned 64-bit integer, got \`${request.seed}\``);
+  }
+  return {
+    ...requestColumns(request),
+    seed: request.seed.toString(),
+    status: "queued",
     quotaDay: rules.day,
     charged: 1,
     queuedAt: toSqliteTime(rules.now),
@@ -219,28 +226,12 @@ function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInse
 function reservedRecord(id: number, request: GenerationRequest, rules: QuotaRules): GenerationRecord {
   return {
     id,
-    guildId: request.guildId,
-    channelId: request.channelId,
-    userId: request.userId,
-    kind: request.kind,
-    prompt: request.prompt,
-    negativePrompt: request.negativePrompt,
-    strength: request.strength ?? null,
-    steps: request.steps,
-    guidance: request.guidance,
-    scheduler: request.scheduler,
-    width: request.width,
-    height: request.height,
+    ...requestColumns(request),
     seed: request.seed,
-    inputHash: request.inputHash ?? null,
-    model: request.model,
     status: "queued",
     error: null,
-    interactionId: request.interactionId ?? null,
-    interactionToken: request.interactionToken ?? null,
     statusMessageId: null,
     resultMessageId: null,
-    parentId: request.parentId ?? null,
     quotaDay: rules.day,
     charged: true,
     // The stored text keeps milliseconds, so reading it back gives this same instant.
