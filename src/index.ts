@@ -19,7 +19,8 @@ To try the diffusion pipeline without Discord:
   npm run generate -- --image photo.jpg --prompt "oil painting" --strength 0.6 --out painted.png
 `;
 
-async function main(): Promise<number> {
+/** Resolves with an exit code when there is nothing to run, or undefined once the bot is up and running. */
+async function main(): Promise<number | undefined> {
   let config;
   try {
     config = loadConfig();
@@ -52,12 +53,12 @@ async function main(): Promise<number> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   // The process never dies on a user's input; a stray rejection is logged, not fatal.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
-  return -1;
+  return undefined;
 }
 
 main().then(
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code !== undefined) process.exit(code);
   },
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
