@@ -1,33 +1,17 @@
 import type Database from "better-sqlite3";
-import { UNFINISHED_STATUSES } from "./types.ts";
+import { UNFINISHED_STATUSES, type GenerationRequest } from "./types.ts";
 
 /** A Generation row as plain better-sqlite3 binds it: the values Prisma's adapter would write for the same create. */
-export interface GenerationInsert {
-  guildId: string;
-  channelId: string;
-  userId: string;
-  kind: string;
-  prompt: string;
-  negativePrompt: string;
-  strength: number | null;
-  steps: number;
-  guidance: number;
-  scheduler: string;
-  width: number;
-  height: number;
+export type GenerationInsert = Omit<Required<GenerationRequest>, "seed"> & {
+  /** Decimal: SQLite integers are signed. */
   seed: string;
-  inputHash: string | null;
-  model: string;
   status: string;
-  interactionId: string | null;
-  interactionToken: string | null;
-  parentId: number | null;
   quotaDay: string;
   /** 1 or 0, as the adapter writes booleans. */
   charged: 1 | 0;
   /** See toSqliteTime. */
   queuedAt: string;
-}
+};
 
 /** The statements a reservation and a quota check run, prepared once per connection. */
 export interface QuotaStatements {
