@@ -8,7 +8,7 @@ export type ExecutionProviderName = "cuda" | "cpu";
 
 /**
  * Whether onnxruntime-node's CUDA provider library is on disk. It is not bundled: a GPU host installs it with
- * `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci` (this project's .npmrc skips that download by default).
+ * `npm run install-cuda` (package.json's allowScripts denies that download by default).
  */
 export function cudaProviderInstalled(): boolean {
   try {
@@ -36,4 +36,4 @@ export function providerCandidates(preference: ExecutionProviderPreference | rea
 
 export const CUDA_INSTALL_HINT =
   "The CUDA execution provider is not installed. On a GPU host with CUDA 12 and cuDNN 9 on LD_LIBRARY_PATH, " +
-  "reinstall with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci`.";
+  "run `npm run install-cuda` (it downloads the CUDA 12 provider for onnxruntime-node).";
