@@ -1,13 +1,29 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { ClipTokenizer } from "../../src/inference/tokenizer/clip-tokenizer.ts";
+import { CLIP_TOKENIZER_DIR } from "../fixtures/paths.ts";
 
-// The real SD 1.5 tokenizer files, shared by the project and never copied into the repository.
-const dir = fileURLToPath(new URL("../../../shared/clip-tokenizer", import.meta.url));
-const tokenizer = await ClipTokenizer.fromDir(dir);
-const vocab = JSON.parse(await readFile(`${dir}/vocab.json`, "utf8")) as Record<string, number>;
+// The real SD 1.5 tokenizer files, shipped as a test fixture (test/fixtures/clip-tokenizer, OpenAI CLIP, MIT).
+const FIXTURE_FILES = ["vocab.json", "merges.txt", "special_tokens_map.json", "tokenizer_config.json", "README.md"];
+
+describe("the CLIP tokenizer fixture", () => {
+  it("is in the repository, whole, with its origin and licence beside it", () => {
+    for (const file of FIXTURE_FILES) {
+      assert.ok(existsSync(join(CLIP_TOKENIZER_DIR, file)), `test/fixtures/clip-tokenizer/${file} is missing`);
+    }
+    const vocab = JSON.parse(readFileSync(join(CLIP_TOKENIZER_DIR, "vocab.json"), "utf8")) as Record<string, number>;
+    assert.equal(Object.keys(vocab).length, 49408);
+    const merges = readFileSync(join(CLIP_TOKENIZER_DIR, "merges.txt"), "utf8").trim().split("\n");
+    assert.equal(merges[0], "#version: 0.2");
+    assert.equal(merges.length - 1, 48894);
+    assert.match(readFileSync(join(CLIP_TOKENIZER_DIR, "README.md"), "utf8"), /OpenAI CLIP[\s\S]*MIT licence/);
+  });
+});
+
+const tokenizer = await ClipTokenizer.fromDir(CLIP_TOKENIZER_DIR);
+const vocab = JSON.parse(readFileSync(join(CLIP_TOKENIZER_DIR, "vocab.json"), "utf8")) as Record<string, number>;
 
 const BOS = 49406;
 const EOS = 49407;
@@ -17,11 +33,13 @@ const EOS = 49407;
  * and not from the tokenizer under test. `</w>` marks a token that ends a word.
  */
 function ids(...tokens: string[]): number[] {
-  return tokens.map((token) => {
-    const id = vocab[token];
-    assert.equal(typeof id, "number", `test bug: ${JSON.stringify(token)} is not in vocab.json`);
-    return id;
-  });
+  return tokens.map(idOf);
+}
+
+function idOf(token: string): number {
+  const id = vocab[token];
+  if (id === undefined) throw new Error(`test bug: ${JSON.stringify(token)} is not in vocab.json`);
+  return id;
 }
 
 /** bos, the given ids, eos, then `<|endoftext|>` padding up to 77 entries. */
@@ -54,7 +72,7 @@ describe("ClipTokenizer with SD 1.5's files", () => {
   });
 
   it("truncates a long prompt to bos + 75 tokens + eos and counts what it dropped", () => {
-    const cat = vocab["cat</w>"];
+    const cat = idOf("cat</w>");
     const prompt = "cat ".repeat(100);
     assert.deepEqual(tokenizer.encode(prompt), Array<number>(100).fill(cat));
     assert.deepEqual(tokenizer.encodeForModel(prompt), [BOS, ...Array<number>(75).fill(cat), EOS]);
@@ -67,7 +85,7 @@ describe("ClipTokenizer with SD 1.5's files", () => {
   });
 
   it("takes another length when asked", () => {
-    const cat = vocab["cat</w>"];
+    const cat = idOf("cat</w>");
     assert.deepEqual(tokenizer.encodeForModel("cat cat cat", 4), [BOS, cat, cat, EOS]);
     assert.equal(tokenizer.countTruncatedTokens("cat cat cat", 4), 1);
     assert.deepEqual(tokenizer.encodeForModel("cat", 6), [BOS, cat, EOS, EOS, EOS, EOS]);
