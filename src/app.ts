@@ -90,9 +90,14 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     ctx,
     resumed,
     async stop() {
-      generations.stop();
+      // Order matters: no new job starts; the running one stops after its current step and is left to resume at
+      // the next start (not cancelled); only once it has returned are Discord and the database closed.
+      const stopped = generations.stop();
+      if (inference.close) {
+        await inference.close();
+        await stopped;
+      } // A backend that cannot be closed cannot be waited for either: its job stays "running" and resumes.
       await client.destroy();
-      await inference.close?.();
       await db.close();
     },
   };

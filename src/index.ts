@@ -45,8 +45,14 @@ async function main(): Promise<number | undefined> {
   const { startBot } = await import("./app.ts");
   const bot = await startBot({ config, logger, modelDir });
   const shutdown = async (signal: string) => {
+    // The running job stops after its current step (a second Ctrl-C, back to the default handler, exits at once).
     logger.info({ signal }, "shutting down; unfinished jobs resume at the next start");
-    await bot.stop();
+    try {
+      await bot.stop();
+    } catch (error) {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -15,7 +15,9 @@ export { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "
 export { SD15_SCALING_FACTOR } from "./pipeline/model-folder.ts";
 export type { ExecutionProviderPreference, ExecutionProviderName } from "./onnx/execution-providers.ts";
 export { cudaProviderInstalled } from "./onnx/execution-providers.ts";
-export { InferenceClient, InferenceWorkerCrashedError } from "./worker/inference-client.ts";
+export { InferenceClient } from "./worker/inference-client.ts";
+export type { InferenceClientOptions } from "./worker/inference-client.ts";
+export { InferenceShuttingDownError, InferenceWorkerCrashedError } from "./worker/worker-errors.ts";
 export type { GenerationRequest, WorkerGenerationResult } from "./worker/protocol.ts";
 export { ImageInputError, UploadLimitError } from "./image/errors.ts";
 export type { ImageInputErrorCode } from "./image/errors.ts";

@@ -11,7 +11,7 @@ import {
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
-import { GenerationCancelledError, InvalidOptionError } from "../inference/index.ts";
+import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError } from "../inference/index.ts";
 import { ImageInputError } from "../inference/image/errors.ts";
 import { FairJobQueue, type JobSpec } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
@@ -52,6 +52,8 @@ export class GenerationService {
   private readonly enqueuing = new Map<number, { cancelled: boolean }>();
   private presenter: JobPresenter | undefined;
   private stopped = false;
+  /** The job the queue is running, settled (never rejects): stop() waits for it. */
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly deps: {
@@ -175,17 +177,31 @@ export class GenerationService {
     return unfinished.length;
   }
 
-  /** Stops taking jobs and ends background retries; unfinished work stays in the database for the next start. */
-  stop(): void {
+  /**
+   * Stops taking jobs and ends background retries; unfinished work stays in the database for the next start.
+   * Resolves once the running job has returned: close the inference backend meanwhile, so that it stops the run
+   * (it then leaves the job to resume, see runJob), and close the database only after.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.queue.pause();
+    await this.running;
   }
 
   async onIdle(): Promise<void> {
     await this.queue.onIdle();
   }
 
-  private async runJob(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
+  private runJob(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
+    const run = this.runAndDeliver(job, ctx);
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async runAndDeliver(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
     const { db, results, logger } = this.deps;
     const id = job.generationId;
     let record = this.records.get(id);
@@ -211,6 +227,11 @@ export class GenerationService {
       });
     } catch (error) {
       this.records.delete(id);
+      if (error instanceof InferenceShuttingDownError) {
+        // The bot is stopping, nobody cancelled: the job stays unfinished (and charged once) in the database, and
+        // resume() runs it again at the next start. Nothing is shown: the member's status message still applies.
+        return;
+      }
       if (error instanceof GenerationCancelledError || ctx.signal.aborted) {
         // It started, so its compute is spent: no refund.
         const cancelled = await markCancelled(db, id, false);

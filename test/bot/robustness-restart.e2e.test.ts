@@ -132,6 +132,43 @@ describe("kill the bot mid-queue and start it again on the same database", () =>
   });
 });
 
+describe("stop the bot normally (SIGTERM) mid-run with the real inference worker, and start it again", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness(); // no injected backend: the real worker thread on the synthesized tiny model
+  });
+  after(() => h.stop());
+
+  test("the running job and the queued one are resumed, each finishes once, charged once, never cancelled", async () => {
+    const [alice, bob] = h.users.map((u) => u.id) as [string, string];
+    // 50 steps at 256²: the run is still going when the bot stops at its first progress event.
+    const firstProgress = new Promise<void>((resolve) => h.bot.ctx.generations.queue.on("progress", () => resolve()));
+    const running = sendTxt2Img(h, { userId: alice, prompt: "running at the stop", extra: [{ name: "steps", type: 4, value: 50 }] });
+    const runningId = await queuedId(h, running);
+    const queued = sendTxt2Img(h, { userId: bob, prompt: "queued at the stop" });
+    const queuedJobId = await queuedId(h, queued);
+    await firstProgress;
+
+    const bot = await h.restart(); // bot.stop() as SIGTERM runs it, then a new bot on the same database and stores
+    assert.equal(bot.resumed, 2, "both unfinished jobs were resumed");
+    const uploads = (interaction: FakeInteraction) =>
+      h.fake.calls.filter((c) => c.method === "PATCH" && c.route === `/webhooks/${interaction.applicationId}/${interaction.token}/messages/@original` && filesOf(c).length > 0);
+    assert.equal(uploads(running).length, 0, "the running job had not finished when the bot stopped");
+
+    for (const interaction of [running, queued]) await waitForInteractionResult(h, interaction);
+    await h.bot.ctx.generations.onIdle();
+    for (const [interaction, id, user] of [[running, runningId, alice], [queued, queuedJobId, bob]] as const) {
+      assert.equal(uploads(interaction).length, 1, `#${id}: one result posted`);
+      const record = await findById(h.bot.ctx.db, id);
+      assert.equal(record?.status, "done", `#${id} is done`);
+      assert.equal(record.charged, true);
+      assert.equal((await usageToday(h.bot.ctx.db, h.guild.id, user, quotaDay(new Date(), "UTC"))).used, 1, `#${id}: charged once`);
+      const cancelled = h.fake.calls.filter((c) => c.route.includes(interaction.token) && /cancelled/.test(String(payloadOf(c).content)));
+      assert.deepEqual(cancelled, [], `#${id}: no "cancelled" message was shown`);
+    }
+  });
+});
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GenerationCancelledError, InferenceClient, InvalidOptionError, ModelFolderError, StableDiffusionPipeline } from "../../src/inference/index.ts";
+import { GenerationCancelledError, InferenceClient, InferenceShuttingDownError, InferenceWorkerCrashedError, InvalidOptionError, ModelFolderError, StableDiffusionPipeline } from "../../src/inference/index.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
 
 describe("the inference worker thread", () => {
@@ -52,7 +52,7 @@ describe("the inference worker thread", () => {
     await assert.rejects(client.generate({ mode: "txt2img", options: { prompt: "x", steps: 0 } }), InvalidOptionError);
   });
 
-  test("close() mid-run cancels the running job and the waiting ones, and the worker exits cleanly", async () => {
+  test("close() mid-run stops the running job and the waiting ones with a shutdown error, not a cancel, and the worker exits cleanly", async () => {
     const own = await InferenceClient.start({ modelDir, loadOptions: { executionProviders: "cpu" } });
     let closing: Promise<void> | undefined;
     const running = own.generate(
@@ -60,9 +60,24 @@ describe("the inference worker thread", () => {
       { onProgress: (e) => void (e.step === 1 && (closing = own.close())) },
     );
     const waiting = own.generate({ mode: "txt2img", options: { prompt: "y", steps: 2, seed: 2, width: 64, height: 64 } });
-    await Promise.all([assert.rejects(running, GenerationCancelledError), assert.rejects(waiting, GenerationCancelledError)]);
+    // A stop is not a member's cancel: callers keep the job for the next start instead of marking it cancelled.
+    const stoppedByShutdown = (error: unknown) => error instanceof InferenceShuttingDownError && !(error instanceof GenerationCancelledError);
+    await Promise.all([assert.rejects(running, stoppedByShutdown), assert.rejects(waiting, stoppedByShutdown)]);
     await closing;
-    await assert.rejects(own.generate({ mode: "txt2img", options: { prompt: "z" } }), /closed/);
+    await assert.rejects(own.generate({ mode: "txt2img", options: { prompt: "z" } }), (e: Error) => e instanceof InferenceShuttingDownError && /closed/.test(e.message));
+  });
+
+  test("a worker that dies fails its running job with InferenceWorkerCrashedError, and the next job gets a fresh worker", async () => {
+    // A test-only worker entry: it answers like the real one but exits on the prompt "exit" (as an out-of-memory
+    // kill would), without ever being inside an ORT run.
+    const own = await InferenceClient.start({ modelDir, loadOptions: {}, workerModule: new URL("./fixtures/exiting-worker.ts", import.meta.url) });
+    try {
+      await assert.rejects(own.generate({ mode: "txt2img", options: { prompt: "exit" } }), (e: Error) => e instanceof InferenceWorkerCrashedError && /code 7/.test(e.message));
+      const next = await own.generate({ mode: "txt2img", options: { prompt: "fine", seed: 5n } });
+      assert.equal(next.seed, 5n);
+    } finally {
+      await own.close();
+    }
   });
 
   test("a folder that is not a model fails to start with a message naming what is missing", async () => {

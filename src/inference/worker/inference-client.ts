@@ -3,11 +3,17 @@ import { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "
 import type { ProgressEvent } from "../pipeline/generation-options.ts";
 import { ImageInputError } from "../image/errors.ts";
 import { spawnTsWorker } from "./spawn-ts-worker.ts";
+import { InferenceShuttingDownError, InferenceWorkerCrashedError } from "./worker-errors.ts";
 import type { FromWorker, GenerationRequest, SerializedError, ToWorker, WorkerData, WorkerGenerationResult } from "./protocol.ts";
 
 export interface InferenceClientOptions extends WorkerData {
   /** Where the worker's log lines go (which provider runs, fallbacks). */
   log?: (message: string) => void;
+  /**
+   * The worker thread's entry module. Tests pass one that speaks the same protocol (e.g. a worker that dies).
+   * @default the library's inference-worker.ts
+   */
+  workerModule?: URL;
 }
 
 interface Pending {
@@ -15,11 +21,6 @@ interface Pending {
   reject(error: Error): void;
   onProgress?: (event: ProgressEvent) => void;
   onStarted?: () => void;
-}
-
-/** The inference worker died (out of memory, a native crash); the job that was running fails, the client restarts it. */
-export class InferenceWorkerCrashedError extends Error {
-  override readonly name = "InferenceWorkerCrashedError";
 }
 
 /**
@@ -52,7 +53,7 @@ export class InferenceClient {
     request: GenerationRequest,
     hooks: { onProgress?: (event: ProgressEvent) => void; onStarted?: () => void; signal?: AbortSignal } = {},
   ): Promise<WorkerGenerationResult> {
-    if (this.closed) throw new Error("The inference client is closed");
+    if (this.closed) throw new InferenceShuttingDownError("The inference client is closed: the process is shutting down.");
     if (hooks.signal?.aborted) throw new GenerationCancelledError();
     await this.ensureWorker();
     const id = this.nextId++;
@@ -72,7 +73,8 @@ export class InferenceClient {
   }
 
   /**
-   * Cancels what runs (it stops after the current step), fails what waits, and waits for the worker to release its
+   * Stops what runs (after the current step) and what waits, both rejected with {@link InferenceShuttingDownError}
+   * (not a cancel: the caller may run them again after a restart), and waits for the worker to release its
    * sessions and exit. The worker is never terminated mid-run: that aborts the process from inside ORT. A worker
    * still busy after `timeoutMs` (a stuck driver) is terminated as a last resort.
    */
@@ -88,13 +90,13 @@ export class InferenceClient {
     clearTimeout(timer);
     for (const [id, pending] of this.pending) {
       this.pending.delete(id);
-      pending.reject(new GenerationCancelledError());
+      pending.reject(new InferenceShuttingDownError());
     }
   }
 
   private ensureWorker(): Promise<{ provider: string; model: string }> {
     if (this.worker && this.ready) return this.ready;
-    const worker = spawnTsWorker(new URL("./inference-worker.ts", import.meta.url), {
+    const worker = spawnTsWorker(this.options.workerModule ?? new URL("./inference-worker.ts", import.meta.url), {
       workerData: { modelDir: this.options.modelDir, loadOptions: this.options.loadOptions } satisfies WorkerData,
     });
     this.worker = worker;
@@ -183,6 +185,9 @@ export function deserializeError(error: SerializedError): Error {
       break;
     case "ModelFolderError":
       result = new ModelFolderError(error.message);
+      break;
+    case "InferenceShuttingDownError":
+      result = new InferenceShuttingDownError(error.message);
       break;
     default:
       result = new Error(error.message);

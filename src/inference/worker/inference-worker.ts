@@ -6,12 +6,18 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ProgressEvent } from "../pipeline/generation-options.ts";
 import { StableDiffusionPipeline } from "../pipeline/stable-diffusion-pipeline.ts";
+import { InferenceShuttingDownError } from "./worker-errors.ts";
 import { serializeError, type FromWorker, type GenerationRequest, type ToWorker, type WorkerData } from "./protocol.ts";
 
 const port = parentPort;
 if (!port) throw new Error("inference-worker.ts must run in a worker thread");
 const post = (message: FromWorker) => port.postMessage(message);
 const data = workerData as WorkerData;
+
+/** Why a run's controller was aborted: the member's cancel, or the worker shutting down. */
+const CANCEL = "cancel";
+const SHUTDOWN = "shutdown";
+const SHUTTING_DOWN = { name: "InferenceShuttingDownError", message: new InferenceShuttingDownError().message };
 
 const cancels = new Map<number, AbortController>();
 const waiting: Array<{ id: number; request: GenerationRequest }> = [];
@@ -38,7 +44,8 @@ async function runOne(p: StableDiffusionPipeline, id: number, request: Generatio
     const { image: _pixels, ...rest } = result;
     post({ type: "done", id, result: rest });
   } catch (error) {
-    post({ type: "failed", id, error: serializeError(error) });
+    const stopped = controller.signal.aborted && controller.signal.reason === SHUTDOWN;
+    post({ type: "failed", id, error: stopped ? SHUTTING_DOWN : serializeError(error) });
   } finally {
     cancels.delete(id);
   }
@@ -57,7 +64,7 @@ port.on("message", (message: ToWorker) => {
         waiting.splice(index, 1);
         cancels.delete(message.id);
         post({ type: "failed", id: message.id, error: { name: "GenerationCancelledError", message: "The generation was cancelled." } });
-      } else cancels.get(message.id)?.abort();
+      } else cancels.get(message.id)?.abort(CANCEL);
       break;
     }
     case "shutdown":
@@ -68,16 +75,15 @@ port.on("message", (message: ToWorker) => {
 
 /**
  * Stops between steps, then releases the sessions. Releasing them (or terminating the thread) while ORT is
- * inside a run aborts the whole process, so the running job is cancelled and awaited first.
+ * inside a run aborts the whole process, so the running job is stopped and awaited first. Stopped jobs fail
+ * as "shutting down", not "cancelled": nobody cancelled them, and the caller may run them again.
  */
 let shuttingDown = false;
 async function shutdown(): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  for (const next of waiting.splice(0)) {
-    post({ type: "failed", id: next.id, error: { name: "GenerationCancelledError", message: "The inference worker is shutting down." } });
-  }
-  for (const controller of cancels.values()) controller.abort();
+  for (const next of waiting.splice(0)) post({ type: "failed", id: next.id, error: SHUTTING_DOWN });
+  for (const controller of cancels.values()) controller.abort(SHUTDOWN);
   while (busy) await new Promise((resolve) => setTimeout(resolve, 20));
   await pipeline?.release();
   process.exit(0);
