@@ -21,9 +21,4 @@ export function createOrtTensor(
   return new ort.Tensor(type, data, dims);
 }
 
-/** The backends this build of onnxruntime-node ships ("bundled") or can load from its own folder. */
-export function listOrtBackends(): Array<{ name: string; bundled: boolean }> {
-  return ort.listSupportedBackends();
-}
-
 export const ortVersion: string = ort.env.versions.node ?? ort.env.versions.common;
