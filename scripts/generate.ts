@@ -1,14 +1,14 @@
 /**
  * Local CLI: img2img (with --image) or txt2img, without Discord.
  *   npm run generate -- --image in.jpg --prompt "a watercolor fox" --strength 0.6 --seed 42 --out out.png
- * Without MODEL_DIR it synthesizes a tiny random-weight model on first use: its images are noise.
+ * Without --model or MODEL_DIR it runs MODEL (downloaded on first use; MODEL=synthetic for a random-weight model).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import dotenv from "dotenv";
-import { loadConfig, SYNTHETIC_MODEL_DIR } from "../src/config.ts";
+import { loadConfig } from "../src/config.ts";
 import { SCHEDULER_NAMES, StableDiffusionPipeline, type SchedulerName } from "../src/inference/index.ts";
-import { ensureSyntheticModel } from "./synthesize/index.ts";
+import { ModelError, startupModel } from "../src/models/index.ts";
 import { renderProgressBar, writeProgress } from "./lib/progress-bar.ts";
 
 const USAGE = `Usage: npm run generate -- --prompt TEXT [--image FILE] [options]
@@ -22,7 +22,7 @@ const USAGE = `Usage: npm run generate -- --prompt TEXT [--image FILE] [options]
   --scheduler NAME    ${SCHEDULER_NAMES.join(" | ")} (default ddim)
   --width N --height N  output size, multiples of 8 (txt2img default 512×512)
   --out FILE          where to write the PNG (default out.png)
-  --model DIR         SD 1.5 ONNX export folder (default: MODEL_DIR, else a synthesized tiny model)`;
+  --model DIR         SD 1.5 ONNX export folder (default: MODEL_DIR, else MODEL, downloaded on first use)`;
 
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
@@ -48,10 +48,15 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadConfig();
-  let modelDir = values.model ?? config.modelDir;
+  let modelDir = values.model;
   if (!modelDir) {
-    console.error(`MODEL_DIR is not set: using a synthesized tiny model in ${SYNTHETIC_MODEL_DIR}. It has random weights, so its images are noise.`);
-    modelDir = await ensureSyntheticModel(SYNTHETIC_MODEL_DIR, "tiny");
+    try {
+      modelDir = (await startupModel(config)).dir;
+    } catch (error) {
+      if (!(error instanceof ModelError)) throw error;
+      console.error(error.message);
+      return 1;
+    }
   }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const pipeline = await StableDiffusionPipeline.load(modelDir, {

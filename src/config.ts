@@ -1,8 +1,15 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { PRECISION_SETTINGS, type PrecisionSetting } from "./models/precision.ts";
 
-/** Where the synthesized tiny model lives when MODEL_DIR is not set (random weights: images are noise). */
+/** Where the synthesized tiny model lives when MODEL=synthetic (random weights: images are noise). */
 export const SYNTHETIC_MODEL_DIR = "data/models/synthetic-tiny";
+
+/** The model downloaded on first start when neither MODEL nor MODEL_DIR is set (README, "Getting a model", says why). */
+export const DEFAULT_MODEL = "onnx-community/stable-diffusion-v1-5-ONNX";
+
+/** The Hugging Face Hub, when HF_ENDPOINT is not set. */
+export const DEFAULT_HUB_URL = "https://huggingface.co";
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
@@ -17,6 +24,16 @@ const ConfigSchema = z.object({
   /** Tests point discord.js at the local Discord API fake; never set in production. */
   DISCORD_API_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   MODEL_DIR: optionalString,
+  /** A registered model name, `owner/repo[@revision]` (downloaded on first use), a folder, or `synthetic`. */
+  MODEL: z.preprocess(emptyToUndefined, z.string().trim().default(DEFAULT_MODEL)),
+  /** Downloaded models and models.json, the registry of named models. */
+  MODELS_DIR: z.preprocess(emptyToUndefined, z.string().default("data/models")),
+  /** auto: fp16 files on CUDA hosts when the repository has them, else fp32. */
+  MODEL_PRECISION: z.preprocess(emptyToUndefined, z.enum(PRECISION_SETTINGS).default("auto")),
+  /** Base URL of the hub (a mirror, or the tests' fake), as Python's huggingface_hub reads it. */
+  HF_ENDPOINT: z.preprocess(emptyToUndefined, z.url().default(DEFAULT_HUB_URL)),
+  /** Hugging Face access token for gated or private repositories. Never logged. */
+  HF_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().startsWith("hf_", "must be a Hugging Face access token (it starts with hf_)").optional()),
   DATABASE_URL: z.preprocess(emptyToUndefined, z.string().startsWith("file:", "must be a SQLite URL such as file:./data/reroll.db").default("file:./data/reroll.db")),
   EXECUTION_PROVIDER: z.preprocess(emptyToUndefined, z.enum(["auto", "cuda", "cpu"]).default("auto")),
   CUDA_DEVICE_ID: intFrom(0, 64, 0),
@@ -38,6 +55,14 @@ export type Config = Readonly<{
   discordClientId: string | undefined;
   discordApiUrl: string | undefined;
   modelDir: string | undefined;
+  /** MODEL: what to run when MODEL_DIR is not set. */
+  model: string;
+  modelsDir: string;
+  modelPrecision: PrecisionSetting;
+  /** HF_ENDPOINT without a trailing slash. */
+  hubUrl: string;
+  /** HF_TOKEN. Never log it. */
+  hfToken: string | undefined;
   databaseUrl: string;
   executionProvider: "auto" | "cuda" | "cpu";
   cudaDeviceId: number;
@@ -72,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discordClientId: c.DISCORD_CLIENT_ID,
     discordApiUrl: c.DISCORD_API_URL,
     modelDir: c.MODEL_DIR ? resolve(c.MODEL_DIR) : undefined,
+    model: c.MODEL,
+    modelsDir: resolve(c.MODELS_DIR),
+    modelPrecision: c.MODEL_PRECISION,
+    hubUrl: c.HF_ENDPOINT.replace(/\/+$/, ""),
+    hfToken: c.HF_TOKEN,
     databaseUrl: c.DATABASE_URL,
     executionProvider: c.EXECUTION_PROVIDER,
     cudaDeviceId: c.CUDA_DEVICE_ID,

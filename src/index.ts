@@ -2,7 +2,7 @@
  * `npm start`: runs the bot. Without a token it says what is missing and how to try the pipeline locally.
  */
 import dotenv from "dotenv";
-import { ConfigError, SYNTHETIC_MODEL_DIR, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
 dotenv.config({ quiet: true });
@@ -10,7 +10,7 @@ dotenv.config({ quiet: true });
 const NO_TOKEN = `Reroll needs a Discord bot token to run.
 
   1. Create an application at https://discord.com/developers/applications, add a bot, copy its token.
-  2. cp .env.example .env   and set DISCORD_TOKEN and DISCORD_CLIENT_ID (and MODEL_DIR for real images).
+  2. cp .env.example .env   and set DISCORD_TOKEN and DISCORD_CLIENT_ID (the model downloads on first start).
   3. npm run deploy-commands -- --guild YOUR_SERVER_ID
   4. npm start
 
@@ -36,14 +36,20 @@ async function main(): Promise<number | undefined> {
     return 1;
   }
   const logger = createLogger(config.logLevel);
-  let modelDir = config.modelDir;
-  if (!modelDir) {
-    const { ensureSyntheticModel } = await import("../scripts/synthesize/index.ts");
-    logger.warn(`MODEL_DIR is not set: using a synthesized tiny model in ${SYNTHETIC_MODEL_DIR}. Its weights are random, so its images are noise.`);
-    modelDir = await ensureSyntheticModel(SYNTHETIC_MODEL_DIR, "tiny");
+  const { ModelError, startupModel } = await import("./models/index.ts");
+  let model;
+  try {
+    model = await startupModel(config);
+  } catch (error) {
+    // No stack trace for a hub that cannot be reached or a model that cannot be used: the message says what to do.
+    if (error instanceof ModelError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
   }
   const { startBot } = await import("./app.ts");
-  const bot = await startBot({ config, logger, modelDir });
+  const bot = await startBot({ config, logger, modelDir: model.dir });
   const shutdown = async (signal: string) => {
     // The running job stops after its current step (a second Ctrl-C, back to the default handler, exits at once).
     logger.info({ signal }, "shutting down; unfinished jobs resume at the next start");

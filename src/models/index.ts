@@ -1,0 +1,22 @@
+/** Getting models: downloads from the Hugging Face Hub (verified, resumable, pinned to a commit), named models, local folders. */
+export { addModel, checkModelFolder, removeModel, resolveModelFolder, SYNTHETIC_MODEL } from "./model-catalog.ts";
+export type { AddedModel, DownloadHooks, ModelSettings } from "./model-catalog.ts";
+export { downloadHubModel, hubModelFolder } from "./hub-download.ts";
+export type { DownloadProgress, HubDownloadOptions } from "./hub-download.ts";
+export type { HubConnection, RepoFile } from "./hub-client.ts";
+export { renderDownloadProgress, terminalDownloadProgress } from "./download-progress.ts";
+export { verifyModelFolder } from "./verify-model.ts";
+export type { VerifyProblem } from "./verify-model.ts";
+export { readManifest, MANIFEST_FILE } from "./manifest.ts";
+export type { ModelManifest } from "./manifest.ts";
+export { readRegistry, entryFolder } from "./model-registry.ts";
+export type { Registry, RegistryEntry } from "./model-registry.ts";
+export { detectFamily } from "./model-family.ts";
+export type { ModelFamily } from "./model-family.ts";
+export { choosePrecision, PRECISION_SETTINGS } from "./precision.ts";
+export type { PrecisionSetting } from "./precision.ts";
+export type { Precision } from "./file-selection.ts";
+export { formatBytes } from "./byte-format.ts";
+export * from "./errors.ts";
+export { modelSettings, startupModel } from "./startup-model.ts";
+export type { StartupModel } from "./startup-model.ts";

@@ -1,0 +1,31 @@
+/** Which family of model a folder holds, from its model_index.json (and text encoder config when present). */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** `sd15` (SD 1.x), `sd2`, `sdxl`, `sd3`, `synthetic` (random weights) or `unknown`. */
+export type ModelFamily = "sd15" | "sd2" | "sdxl" | "sd3" | "synthetic" | "unknown";
+
+/** Families this pipeline can run. */
+export const RUNNABLE_FAMILIES: readonly ModelFamily[] = ["sd15", "synthetic"];
+
+export async function detectFamily(dir: string): Promise<ModelFamily> {
+  const index = await readJson(join(dir, "model_index.json"));
+  if (!index) return "unknown";
+  if ("_reroll_synthetic" in index) return "synthetic";
+  const className = typeof index._class_name === "string" ? index._class_name : "";
+  if (/StableDiffusion3/.test(className)) return "sd3";
+  if (/StableDiffusionXL/.test(className)) return "sdxl";
+  if (!/StableDiffusion/.test(className)) return "unknown";
+  // SD 2.x shares the class name; its OpenCLIP text encoder is 1024 wide where SD 1.x's CLIP is 768.
+  const textConfig = await readJson(join(dir, "text_encoder/config.json"));
+  return textConfig?.hidden_size === 1024 ? "sd2" : "sd15";
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = JSON.parse(await readFile(path, "utf8"));
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
