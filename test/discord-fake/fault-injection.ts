@@ -6,6 +6,14 @@ export interface FaultMatch {
   method?: string;
   /** Tested against the decoded route (`/channels/1/messages`); any route when left out. */
   route?: RegExp;
+  /** Tested against the request's body, e.g. `(b) => b.files.length > 0` for uploads only; any body when left out. */
+  body?: (body: FaultRequestBody) => boolean;
+}
+
+/** A request's body as a fault rule sees it: the JSON (or multipart `payload_json`) and the uploaded files. */
+export interface FaultRequestBody {
+  json: unknown;
+  files: ReadonlyArray<{ filename: string }>;
 }
 
 export interface FaultOptions {
@@ -35,10 +43,14 @@ export class FaultInjector {
   }
 
   /** The fault for this request, if a rule matches; each match uses up one of the rule's `times`. */
-  take(method: string, route: string): Fault | undefined {
+  take(method: string, route: string, body: FaultRequestBody = { json: undefined, files: [] }): Fault | undefined {
     const rule = this.rules.find((r) => {
       if (r.match.route) r.match.route.lastIndex = 0; // a /g regex would otherwise remember its last match
-      return (r.match.method === undefined || r.match.method.toUpperCase() === method) && (r.match.route === undefined || r.match.route.test(route));
+      return (
+        (r.match.method === undefined || r.match.method.toUpperCase() === method) &&
+        (r.match.route === undefined || r.match.route.test(route)) &&
+        (r.match.body === undefined || r.match.body(body))
+      );
     });
     if (!rule) return undefined;
     rule.remaining -= 1;

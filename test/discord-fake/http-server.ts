@@ -100,7 +100,7 @@ export class FakeHttpServer {
     request: IncomingMessage,
     parsed: ParsedBody,
   ): Promise<Answer> {
-    const fault = this.ctx.faults.take(method, route);
+    const fault = this.ctx.faults.take(method, route, parsed);
     if (fault) return faultAnswer(fault);
     const match = this.router.match(method, segments);
     if (match.kind === "none") throw ApiErrors.notFound();
