@@ -188,7 +188,7 @@ export default {
       const day = dayOf(TODAY);
       // A simulated clock one second apart per call: each heavy user asks every 20 s, past the 10 s cooldown,
       // so every reservation runs all of its checks and inserts.
-      const rules = (n: number): QuotaRules => ({ dailyLimit: 1_000_000, day, maxQueued: 1_000_000, cooldownMs: 10_000, now: new Date(TODAY.getTime() + n * 1000) });
+      const rules = (n: number): QuotaRules => ({ dailyLimit: 1_000_000, day, maxQueued: 1_000_000, maxWaitingEverywhere: 1_000_000, cooldownMs: 10_000, now: new Date(TODAY.getTime() + n * 1000) });
       const quotaCheck = (n: number) => usageToday(open, `guild-${(n % POWER_USERS) % GUILDS}`, `power-${n % POWER_USERS}`, day);
       const reservation = async (n: number) => {
         const result = await reserveGeneration(open, request(n % POWER_USERS, n), rules(n));

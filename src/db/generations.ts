@@ -1,4 +1,5 @@
 import type { Generation as GenerationRow, Prisma } from "@prisma/client";
+import { MAX_SEED } from "../inference/index.ts";
 import type { Db } from "./client.ts";
 import { runImmediate } from "./immediate-transaction.ts";
 import { quotaStatements, type GenerationInsert, type QuotaStatements } from "./quota-statements.ts";
@@ -14,12 +15,11 @@ import {
   type ReservationResult,
 } from "./types.ts";
 
-const MAX_SEED = 2n ** 64n - 1n;
-
 /**
  * Checks a member's request against their limits and, when allowed, stores it as a queued generation that
  * counts against today's quota, all in one transaction: any number of concurrent requests from one member
- * never reserve more than `dailyLimit`. Checked in this order: blocked, quota, queue cap, cooldown.
+ * never reserve more than `dailyLimit`. Checked in this order: blocked, quota, queue cap, the cap across servers,
+ * cooldown: every cap is checked here, before anything is charged, so nothing can refuse the job later.
  *
  * @returns the stored generation, or why not (with `used`/`limit` for "quota", `retryAt` for "cooldown",
  *   and for "quota" when `rules.resetsAt` is given).
@@ -43,6 +43,9 @@ export async function reserveGeneration(db: Db, request: GenerationRequest, rule
 
     const active = sql.active.get(guildId, userId) ?? 0;
     if (active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };
+
+    const waiting = sql.waitingEverywhere.get(userId) ?? 0;
+    if (waiting >= rules.maxWaitingEverywhere) return { ok: false, reason: "global-queue-cap", limit: rules.maxWaitingEverywhere };
 
     if (rules.cooldownMs > 0) {
       const last = parseTime(sql.lastQueuedAt.get(guildId, userId));

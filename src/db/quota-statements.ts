@@ -23,6 +23,8 @@ export interface QuotaStatements {
   chargedSince: Database.Statement<[guildId: string, userId: string, quotaDay: string, since: string], number>;
   /** Queued or running generations → count. */
   active: Database.Statement<[guildId: string, userId: string], number>;
+  /** Queued (waiting, not running) generations in every server → count. */
+  waitingEverywhere: Database.Statement<[userId: string], number>;
   /** The newest queuedAt text, or undefined. */
   lastQueuedAt: Database.Statement<[guildId: string, userId: string], string>;
   insert: Database.Statement<[GenerationInsert]>;
@@ -51,6 +53,7 @@ function prepare(sqlite: Database.Database): QuotaStatements {
     charged: sqlite.prepare<[string, string, string], number>(charged).pluck(),
     chargedSince: sqlite.prepare<[string, string, string, string], number>(`${charged} AND "queuedAt" >= ?`).pluck(),
     active: sqlite.prepare<[string, string], number>(`SELECT COUNT(*) FROM "Generation" WHERE ${member} AND "status" IN (${unfinished})`).pluck(),
+    waitingEverywhere: sqlite.prepare<[string], number>(`SELECT COUNT(*) FROM "Generation" WHERE "userId" = ? AND "status" = 'queued'`).pluck(),
     lastQueuedAt: sqlite
       .prepare<[string, string], string>(`SELECT "queuedAt" FROM "Generation" WHERE ${member} ORDER BY "queuedAt" DESC LIMIT 1`)
       .pluck(),

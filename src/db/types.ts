@@ -59,8 +59,13 @@ export interface QuotaRules {
   dailyLimit: number | null;
   /** Today in the server's time zone, "YYYY-MM-DD" (see quotaDay()). */
   day: string;
-  /** Jobs this member may have queued or running at once. */
+  /** Jobs this member may have queued or running at once in this server. */
   maxQueued: number;
+  /**
+   * Jobs this member may have waiting (queued, not yet running) across every server the bot is in: the bot's own
+   * cap, so one member cannot fill the shared queue from many servers.
+   */
+  maxWaitingEverywhere: number;
   /** Minimum time between two requests of this member; 0 = none. */
   cooldownMs: number;
   now: Date;
@@ -68,7 +73,7 @@ export interface QuotaRules {
   resetsAt?: Date;
 }
 
-export type ReservationRefusal = "quota" | "queue-cap" | "cooldown" | "blocked";
+export type ReservationRefusal = "quota" | "queue-cap" | "global-queue-cap" | "cooldown" | "blocked";
 
 export type ReservationResult =
   | { ok: true; generation: GenerationRecord }

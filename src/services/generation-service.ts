@@ -63,13 +63,13 @@ export class GenerationService {
       results: ResultStore;
       logger: Logger;
       modelName: string;
-      /** A global safety cap; per-server caps are enforced when quota is reserved. @default 50 */
-      maxWaitingPerUser?: number;
     },
   ) {
     this.queue = new FairJobQueue<GenerationJob>({
       run: (job, ctx) => this.runJob(job, ctx),
-      maxWaitingPerUser: deps.maxWaitingPerUser ?? 50,
+      // Every cap (the server's and the bot's across servers) is checked by the reservation, before charging: a
+      // job that was reserved is never refused by the queue.
+      maxWaitingPerUser: Infinity,
     });
     this.queue.on("positions", (positions) => {
       for (const [jobId, { position, etaMs }] of positions) {
@@ -122,7 +122,7 @@ export class GenerationService {
       return { ok: true, generation: cancelled ?? generation, position: 0, etaMs: 0 };
     }
     this.records.set(generation.id, generation);
-    const { position } = this.queue.enqueue(toJob(generation));
+    const { position } = this.queue.enqueue(toJob(generation), { maxWaiting: Infinity });
     return { ok: true, generation, position, etaMs: this.queue.etaMs(String(generation.id)) ?? 0 };
   }
 

@@ -54,7 +54,7 @@ export function request(overrides: Partial<GenerationRequest> = {}): GenerationR
 
 /** Rules that let everything through; override the limit under test. */
 export function rules(overrides: Partial<QuotaRules> = {}): QuotaRules {
-  return { dailyLimit: null, day: "2024-05-01", maxQueued: 1_000, cooldownMs: 0, now: new Date("2024-05-01T12:00:00Z"), ...overrides };
+  return { dailyLimit: null, day: "2024-05-01", maxQueued: 1_000, maxWaitingEverywhere: 1_000, cooldownMs: 0, now: new Date("2024-05-01T12:00:00Z"), ...overrides };
 }
 
 /** Reserves a generation that the test expects to be accepted. */

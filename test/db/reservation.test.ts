@@ -52,6 +52,20 @@ describe("reserveGeneration", () => {
     assert.equal((await usageToday(fresh.db, "guild-utc", "tz", "2024-05-01")).used, 1);
   });
 
+  test("the cap across servers counts a member's waiting jobs in every server, running ones not, before charging", async () => {
+    const cap = { maxWaitingEverywhere: 3 };
+    const first = await reserved(fresh.db, { userId: "everywhere", guildId: "guild-a" }, cap);
+    await reserved(fresh.db, { userId: "everywhere", guildId: "guild-b" }, cap);
+    await reserved(fresh.db, { userId: "everywhere", guildId: "guild-c" }, cap);
+    const refused = await reserveGeneration(fresh.db, request({ userId: "everywhere", guildId: "guild-d" }), rules(cap));
+    assert.deepEqual(refused, { ok: false, reason: "global-queue-cap", limit: 3 });
+    assert.equal(await fresh.db.prisma.generation.count({ where: { userId: "everywhere" } }), 3, "nothing charged for the refusal");
+    // Another member is not affected; a job that started no longer waits.
+    assert.ok((await reserveGeneration(fresh.db, request({ userId: "elsewhere", guildId: "guild-d" }), rules(cap))).ok);
+    await markRunning(fresh.db, first.id);
+    assert.ok((await reserveGeneration(fresh.db, request({ userId: "everywhere", guildId: "guild-d" }), rules(cap))).ok);
+  });
+
   test("refunded jobs do not count against the quota", async () => {
     const first = await reserved(fresh.db, { userId: "refund" }, { dailyLimit: 1 });
     await markCancelled(fresh.db, first.id, true);

@@ -8,7 +8,7 @@ export { compileBlockedWords, findBlockedWord, type BlockedWordMatcher } from ".
 export { MIN_IMAGE_SIDE, checkGenerationLimits, type GenerationSize } from "./check-generation-limits.ts";
 export { checkMemberNotBlocked } from "./check-member-blocked.ts";
 export { checkImageRequest, type ImageRequestFacts } from "./check-request.ts";
-export { resolveDailyLimit, resolveQuotaRules } from "./quota-rules.ts";
+export { MAX_WAITING_EVERYWHERE, resolveDailyLimit, resolveQuotaRules } from "./quota-rules.ts";
 export { reservationRefusal, reservationRefusalMessage } from "./refusal-message.ts";
 export {
   ADMINISTRATOR,

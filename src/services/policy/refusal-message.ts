@@ -8,6 +8,7 @@ type RefusedReservation = ReservationResult & { ok: false };
 const REASONS: Record<ReservationRefusal, RefusalReason> = {
   quota: "quota",
   "queue-cap": "queue-cap",
+  "global-queue-cap": "global-queue-cap",
   cooldown: "cooldown",
   blocked: "blocked-user",
 };
@@ -34,6 +35,10 @@ export function reservationRefusalMessage(result: RefusedReservation, now: Date)
     case "queue-cap": {
       const waiting = result.limit !== undefined ? plural(result.limit, "job") : "as many jobs as allowed";
       return `You already have ${waiting} waiting or running, the most this server allows. Try again when one finishes.`;
+    }
+    case "global-queue-cap": {
+      const waiting = result.limit !== undefined ? plural(result.limit, "job") : "as many jobs as allowed";
+      return `You already have ${waiting} waiting across all servers, the most the bot takes from one person. Try again when one of them has started.`;
     }
     case "cooldown": {
       if (!retryAt) return "You're sending requests too quickly. Please wait a moment and try again.";

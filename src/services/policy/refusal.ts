@@ -11,6 +11,8 @@ export type RefusalReason =
   | "prompt-control-chars"
   | "quota"
   | "queue-cap"
+  | "global-queue-cap"
+  | "member-unavailable"
   | "cooldown"
   | "reroll-not-allowed"
   | "not-manager";
