@@ -20,3 +20,5 @@ export { formatBytes } from "./byte-format.ts";
 export * from "./errors.ts";
 export { modelSettings, startupModel } from "./startup-model.ts";
 export type { StartupModel } from "./startup-model.ts";
+export { listModels } from "./model-listing.ts";
+export type { ModelListing } from "./model-listing.ts";

@@ -1,5 +1,6 @@
 /** What a user may name as a model: a hub repository (with an optional revision) or a local folder. */
 import { isAbsolute, resolve } from "node:path";
+import { ModelNotUsableError } from "./errors.ts";
 
 export type ModelReference =
   | Readonly<{ kind: "hub"; repo: string; revision: string }>
@@ -25,7 +26,7 @@ export function parseModelReference(text: string): ModelReference {
   const repo = at > 0 ? value.slice(0, at) : value;
   const revision = at > 0 ? value.slice(at + 1) : DEFAULT_REVISION;
   if (!REPO_ID.test(repo) || revision === "" || /\s/.test(revision)) {
-    throw new Error(`"${text}" is neither a Hugging Face repository (owner/name[@revision]) nor a folder path (start it with ./ or /)`);
+    throw new ModelNotUsableError(`"${text}" is neither a Hugging Face repository (owner/name[@revision]) nor a folder path (start it with ./ or /)`);
   }
   return { kind: "hub", repo, revision };
 }

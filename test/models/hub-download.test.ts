@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, readdir, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -16,6 +15,7 @@ import {
   type HubDownloadOptions,
 } from "../../src/models/index.ts";
 import type { HubFake } from "../hub-fake/index.ts";
+import { closedPort } from "./closed-port.ts";
 import { REPO, SKIPPED_FILES, startHubWithModel } from "./hub-model.ts";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -186,12 +186,3 @@ describe("an unreachable hub", () => {
   });
 });
 
-/** A port nothing listens on: bound, then released. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
