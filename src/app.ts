@@ -45,7 +45,13 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     options.inference ??
     (await InferenceClient.start({
       modelDir: options.modelDir,
-      loadOptions: { executionProviders: config.executionProvider, deviceId: config.cudaDeviceId, decode: { maxInputPixels: config.maxInputPixels } },
+      loadOptions: {
+        executionProviders: config.executionProvider,
+        deviceId: config.cudaDeviceId,
+        intraOpNumThreads: config.intraOpThreads,
+        interOpNumThreads: config.interOpThreads,
+        decode: { maxInputPixels: config.maxInputPixels },
+      },
       log: (message) => logger.info(message),
     }));
   const modelName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";

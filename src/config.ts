@@ -37,6 +37,10 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.preprocess(emptyToUndefined, z.string().startsWith("file:", "must be a SQLite URL such as file:./data/reroll.db").default("file:./data/reroll.db")),
   EXECUTION_PROVIDER: z.preprocess(emptyToUndefined, z.enum(["auto", "cuda", "cpu"]).default("auto")),
   CUDA_DEVICE_ID: intFrom(0, 64, 0),
+  /** ONNX Runtime's threads per operator; unset: every core but one on CPU (see ort-threads.ts), ORT's own on CUDA. */
+  ORT_INTRA_OP_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1024).optional()),
+  /** ONNX Runtime's threads for independent graph branches (> 1: parallel execution mode); unset: sequential. */
+  ORT_INTER_OP_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1024).optional()),
   /** Input attachments larger than this are refused while downloading. */
   MAX_INPUT_BYTES: intFrom(1024, 100 * 1024 * 1024, 10 * 1024 * 1024),
   /** Decompression-bomb guard: width × height of an input image. */
@@ -66,6 +70,8 @@ export type Config = Readonly<{
   databaseUrl: string;
   executionProvider: "auto" | "cuda" | "cpu";
   cudaDeviceId: number;
+  intraOpThreads: number | undefined;
+  interOpThreads: number | undefined;
   maxInputBytes: number;
   maxInputPixels: number;
   inputStoreDir: string;
@@ -105,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL,
     executionProvider: c.EXECUTION_PROVIDER,
     cudaDeviceId: c.CUDA_DEVICE_ID,
+    intraOpThreads: c.ORT_INTRA_OP_THREADS,
+    interOpThreads: c.ORT_INTER_OP_THREADS,
     maxInputBytes: c.MAX_INPUT_BYTES,
     maxInputPixels: c.MAX_INPUT_PIXELS,
     inputStoreDir: resolve(c.INPUT_STORE_DIR),

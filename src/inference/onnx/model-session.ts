@@ -1,6 +1,7 @@
 import { float16ToFloat32, float32ToFloat16 } from "../tensor/float16.ts";
 import { CUDA_INSTALL_HINT, providerCandidates, type ExecutionProviderName, type ExecutionProviderPreference } from "./execution-providers.ts";
 import { createOrtSession, createOrtTensor, type OrtSession, type OrtTensor, type OrtValueMetadata } from "./ort.ts";
+import { ortThreadOptions, type OrtThreadCounts } from "./ort-threads.ts";
 
 export type TensorType = "float32" | "float16" | "int32" | "int64";
 
@@ -18,12 +19,10 @@ export interface Feed {
   dims: readonly number[];
 }
 
-export interface ModelSessionOptions {
+export interface ModelSessionOptions extends OrtThreadCounts {
   /** "auto" (CUDA when installed, else CPU), "cuda", "cpu", or a list to try in order. @default "auto" */
   executionProviders?: ExecutionProviderPreference | readonly ExecutionProviderName[];
   deviceId?: number;
-  /** CPU threads for one operator; ORT's default (all cores) when absent. */
-  intraOpNumThreads?: number;
   /** Called once the session is created, with the provider that runs it. */
   log?: (message: string) => void;
 }
@@ -47,21 +46,25 @@ export class ModelSession {
     readonly provider: ExecutionProviderName,
     readonly inputs: ReadonlyMap<string, ValueInfo>,
     readonly outputs: ReadonlyMap<string, ValueInfo>,
+    /** The thread counts the session was created with (empty: ORT's defaults). */
+    readonly threads: OrtThreadCounts,
   ) {}
 
   static async load(name: string, path: string, options: ModelSessionOptions = {}): Promise<ModelSession> {
     const candidates = providerCandidates(options.executionProviders ?? "auto");
     const failures: string[] = [];
     for (const provider of candidates) {
+      const { executionMode, ...threads } = ortThreadOptions(provider, options);
       try {
         const session = await createOrtSession(path, {
           executionProviders: [provider === "cuda" ? { name: "cuda", deviceId: options.deviceId ?? 0 } : "cpu"],
           graphOptimizationLevel: "all",
           logSeverityLevel: 3,
-          ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+          ...threads,
+          ...(executionMode ? { executionMode } : {}),
         });
-        options.log?.(`${name}: loaded on the ${provider.toUpperCase()} execution provider`);
-        return new ModelSession(name, session, provider, describe(session.inputMetadata), describe(session.outputMetadata));
+        options.log?.(`${name}: loaded on the ${provider.toUpperCase()} execution provider${describeThreads(threads)}`);
+        return new ModelSession(name, session, provider, describe(session.inputMetadata), describe(session.outputMetadata), threads);
       } catch (error) {
         const message = (error as Error).message;
         failures.push(`${provider}: ${message}`);
@@ -139,6 +142,14 @@ function toFloat32(tensor: OrtTensor): Float32Array {
   if (tensor.type === "float64" || tensor.type === "int32") return Float32Array.from(data as Float64Array | Int32Array);
   if (tensor.type === "int64") return Float32Array.from(data as BigInt64Array, Number);
   throw new Error(`output of dtype ${tensor.type} is not supported`);
+}
+
+function describeThreads({ intraOpNumThreads: intra, interOpNumThreads: inter }: OrtThreadCounts): string {
+  const parts = [
+    ...(intra !== undefined ? [`${intra} intra-op thread${intra === 1 ? "" : "s"}`] : []),
+    ...(inter !== undefined ? [`${inter} inter-op thread${inter === 1 ? "" : "s"}`] : []),
+  ];
+  return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
 function firstLine(message: string): string {
