@@ -12,14 +12,17 @@ export interface DeliveredResult {
 /**
  * Shows a job's life to its requester. The Discord presenter implements it; the service knows nothing of Discord.
  * Every method may be called for jobs restored after a restart, from their database record alone.
+ *
+ * Only `deliverResult` waits for Discord: the other methods schedule their work (status edits, reactions) and
+ * return at once, so nothing Discord-side holds up the queue; the presenter retries that work in the background.
  */
 export interface JobPresenter {
   /** Positions or ETAs changed (throttling is the presenter's business). */
   showQueued(job: GenerationRecord, position: number, etaMs: number): void;
   showProgress(job: GenerationRecord, step: number, totalSteps: number, etaMs: number): void;
-  /** Posts the result; returns the id of the message that carries it. */
+  /** Posts the result (exactly once, also when called again for the same job after a restart); returns its message id. */
   deliverResult(job: GenerationRecord, result: DeliveredResult): Promise<string>;
-  /** The result is recorded as message `messageId`: now it may invite rerolls (the 🔁 must never be early). */
+  /** The result is recorded as message `messageId`: now it may invite rerolls (the 🔁 must never be early). Returns once scheduled. */
   resultRecorded(job: GenerationRecord, messageId: string): Promise<void>;
   showFailed(job: GenerationRecord, message: string): Promise<void>;
   showCancelled(job: GenerationRecord): Promise<void>;

@@ -1,4 +1,4 @@
-import { DiscordAPIError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type REST } from "discord.js";
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type REST } from "discord.js";
 import type { GenerationRecord } from "../../db/types.ts";
 import { fitToByteLimit } from "../../inference/image/fit-upload.ts";
 import type { Logger } from "../../logger.ts";
@@ -12,7 +12,9 @@ import {
   resultEmbed,
   runningContent,
 } from "./job-messages.ts";
-import { ThrottledEditor } from "./throttled-editor.ts";
+import { FAR_REFRESH_INTERVALS, PositionRefresh } from "./position-refresh.ts";
+import { ReactionQueue, type ReactionPriority } from "./reaction-queue.ts";
+import { StatusEditor } from "./status-editor.ts";
 
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle the end. */
 const TOKEN_LIFETIME_MS = 15 * 60 * 1000 - 30_000;
@@ -26,7 +28,10 @@ export interface DiscordJobPresenterOptions {
   /** Whether results of this job are posted as spoilers (server setting, channel not age-restricted). */
   isSpoiler?: (job: GenerationRecord) => Promise<boolean>;
   uploadLimit?: number;
+  /** The least time between two edits of one status message. @default 1500 */
   editIntervalMs?: number;
+  /** Waits before retrying a failed reaction or status edit in the background. @default [1000, 5000, 15000] */
+  retryDelaysMs?: number[];
   now?: () => number;
 }
 
@@ -35,9 +40,14 @@ export interface DiscordJobPresenterOptions {
  * command's reply is edited through the interaction webhook; after that (or for rerolls, which have no
  * interaction) the bot's own messages are edited, and a result whose reply can no longer be edited is posted
  * to the channel with a mention. This works the same for jobs restored after a restart.
+ *
+ * Only the result is awaited by the queue: reactions and status edits are scheduled here and sent in the
+ * background (coalesced, rate-aware, retried), so Discord's backlog never holds up the model.
  */
 export class DiscordJobPresenter implements JobPresenter {
-  private readonly editor: ThrottledEditor<string>;
+  private readonly editor: StatusEditor;
+  private readonly reactions: ReactionQueue;
+  private readonly positions: PositionRefresh;
   private readonly jobs = new Map<string, GenerationRecord>();
   /** Upload limits the interactions reported (boosted servers allow more); the default after a restart. */
   private readonly uploadLimits = new Map<number, number>();
@@ -47,22 +57,68 @@ export class DiscordJobPresenter implements JobPresenter {
 
   constructor(private readonly options: DiscordJobPresenterOptions) {
     this.now = options.now ?? Date.now;
-    this.editor = new ThrottledEditor<string>(
-      (key, content) => this.editStatus(this.jobs.get(key)!, content),
-      options.editIntervalMs ?? 1500,
-      this.now,
-    );
+    const editIntervalMs = options.editIntervalMs ?? 1500;
+    const { logger } = options;
+    this.editor = new StatusEditor({
+      send: async (key, content) => {
+        const job = this.jobs.get(key);
+        if (job) await this.editStatus(job, content);
+      },
+      intervalMs: editIntervalMs,
+      isRetryable,
+      onError: (error, key, retry) => logger.warn({ err: error, generationId: key, retry }, "could not edit a status message"),
+      ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+      now: this.now,
+    });
+    this.reactions = new ReactionQueue({
+      send: async ({ channelId, messageId, emoji, add }) => {
+        const route = Routes.channelMessageOwnReaction(channelId, messageId, emoji);
+        await (add ? options.rest.put(route) : options.rest.delete(route));
+      },
+      isRetryable,
+      onError: (error, op, retry) => logger.warn({ err: error, messageId: op.messageId, emoji: op.emoji, add: op.add, retry }, "could not change a reaction"),
+      ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+    });
+    this.positions = new PositionRefresh((key, content) => this.editor.update(key, content), editIntervalMs * FAR_REFRESH_INTERVALS);
+  }
+
+  /** REST requests scheduled or in flight (reactions and status edits), for the REST budget's bench and tests. */
+  get scheduledRequests(): number {
+    return this.editor.scheduled + this.reactions.scheduled;
   }
 
   showQueued(job: GenerationRecord, position: number, etaMs: number): void {
-    this.schedule(job, queuedContent(position, etaMs));
+    this.jobs.set(key(job), job);
+    this.positions.show(key(job), position, queuedContent(position, etaMs));
   }
 
   showProgress(job: GenerationRecord, step: number, totalSteps: number, etaMs: number): void {
-    this.schedule(job, runningContent(step, totalSteps, etaMs));
+    this.jobs.set(key(job), job);
+    this.positions.forget(key(job));
+    this.editor.update(key(job), runningContent(step, totalSteps, etaMs));
+  }
+
+  /**
+   * Adds (or with `add` false, removes) the bot's own reaction in the background, by priority within the channel's
+   * rate limit; returns at once. For the ❌ under a new status message use priority "status".
+   */
+  addReaction(channelId: string, messageId: string, emoji: string, priority: ReactionPriority): void {
+    this.reactions.add(channelId, messageId, emoji, priority);
+  }
+
+  removeReaction(channelId: string, messageId: string, emoji: string, priority: ReactionPriority = "cleanup"): void {
+    this.reactions.remove(channelId, messageId, emoji, priority);
+  }
+
+  /** Drops every scheduled edit and reaction (the bot is stopping; what matters is in the database). */
+  close(): void {
+    this.positions.close();
+    this.editor.close();
+    this.reactions.close();
   }
 
   async deliverResult(job: GenerationRecord, result: DeliveredResult): Promise<string> {
+    this.positions.forget(key(job));
     await this.editor.settle(key(job));
     this.jobs.delete(key(job));
     const { rest } = this.options;
@@ -110,9 +166,10 @@ export class DiscordJobPresenter implements JobPresenter {
     return messageId;
   }
 
+  /** Schedules the 🔁 under the result (first in its channel's line) and the ❌'s removal; returns at once. */
   async resultRecorded(job: GenerationRecord, messageId: string): Promise<void> {
-    await this.react(job.channelId, messageId, REROLL_EMOJI);
-    if (job.statusMessageId) await this.unreact(job.channelId, job.statusMessageId, CANCEL_EMOJI);
+    this.reactions.add(job.channelId, messageId, REROLL_EMOJI, "result");
+    if (job.statusMessageId) this.reactions.remove(job.channelId, job.statusMessageId, CANCEL_EMOJI);
   }
 
   /** Remembers the per-file upload limit an interaction reported for the job it created. */
@@ -120,12 +177,14 @@ export class DiscordJobPresenter implements JobPresenter {
     if (bytes && bytes > 0) this.uploadLimits.set(generationId, bytes);
   }
 
+  /** Schedules the failure notice; returns at once. */
   async showFailed(job: GenerationRecord, message: string): Promise<void> {
-    await this.finalize(job, failedContent(job, message));
+    this.finalize(job, failedContent(job, message));
   }
 
+  /** Schedules the cancellation notice; returns at once. */
   async showCancelled(job: GenerationRecord): Promise<void> {
-    await this.finalize(job, cancelledContent(job));
+    this.finalize(job, cancelledContent(job));
   }
 
   /** Whether the job's interaction token can still be used (15 minutes from the interaction's creation). */
@@ -149,66 +208,49 @@ export class DiscordJobPresenter implements JobPresenter {
     }
   }
 
-  private schedule(job: GenerationRecord, content: string): void {
-    this.jobs.set(key(job), job);
-    this.editor.update(key(job), content);
-  }
-
-  private async finalize(job: GenerationRecord, content: string): Promise<void> {
-    await this.editor.settle(key(job));
+  /** Schedules the job's last status (after the edit in flight, never overwritten) and the ❌'s removal. */
+  private finalize(job: GenerationRecord, content: string): void {
+    this.positions.forget(key(job));
     this.jobs.delete(key(job));
-    const edited = await this.editStatus(job, content);
-    if (!edited && !this.tokenAlive(job)) {
-      await this.options.rest.post(Routes.channelMessages(job.channelId), {
-        body: { content, allowed_mentions: { users: [job.userId] } },
-      });
-    }
-    if (job.statusMessageId) await this.unreact(job.channelId, job.statusMessageId, CANCEL_EMOJI);
+    this.editor.finish(key(job), async () => {
+      const edited = await this.editStatus(job, content);
+      if (!edited && !this.tokenAlive(job)) {
+        await this.options.rest.post(Routes.channelMessages(job.channelId), {
+          body: { content, allowed_mentions: { users: [job.userId] } },
+        });
+      }
+    });
+    if (job.statusMessageId) this.reactions.remove(job.channelId, job.statusMessageId, CANCEL_EMOJI);
   }
 
   /** Edits the job's status message; false when there is no way to (token expired on an interaction reply). */
   private async editStatus(job: GenerationRecord, content: string): Promise<boolean> {
-    try {
-      if (this.tokenAlive(job)) {
-        const edited = await this.viaInteraction(job, async (token) => {
-          await this.options.rest.patch(Routes.webhookMessage(this.options.applicationId(), token), {
-            body: { content, allowed_mentions: { parse: [] } },
-            auth: false,
-          });
-          return true;
-        });
-        if (edited) return true;
-      }
-      if (job.statusMessageId && !job.interactionId) {
-        await this.options.rest.patch(Routes.channelMessage(job.channelId, job.statusMessageId), {
+    if (this.tokenAlive(job)) {
+      const edited = await this.viaInteraction(job, async (token) => {
+        await this.options.rest.patch(Routes.webhookMessage(this.options.applicationId(), token), {
           body: { content, allowed_mentions: { parse: [] } },
+          auth: false,
         });
         return true;
-      }
-    } catch (error) {
-      this.options.logger.warn({ err: error, generationId: job.id }, "could not edit a status message");
+      });
+      if (edited) return true;
+    }
+    if (job.statusMessageId && !job.interactionId) {
+      await this.options.rest.patch(Routes.channelMessage(job.channelId, job.statusMessageId), {
+        body: { content, allowed_mentions: { parse: [] } },
+      });
       return true;
     }
     return false;
-  }
-
-  private async react(channelId: string, messageId: string, emoji: string): Promise<void> {
-    try {
-      await this.options.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji));
-    } catch (error) {
-      this.options.logger.warn({ err: error, messageId }, "could not add a reaction");
-    }
-  }
-
-  private async unreact(channelId: string, messageId: string, emoji: string): Promise<void> {
-    try {
-      await this.options.rest.delete(Routes.channelMessageOwnReaction(channelId, messageId, emoji));
-    } catch {
-      // The reaction may already be gone; nothing to do.
-    }
   }
 }
 
 function key(job: GenerationRecord): string {
   return String(job.id);
+}
+
+/** Discord's own refusals (4xx: gone, forbidden) stay refused; 5xx after discord.js' retries, and network errors, may pass later. */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof DiscordAPIError) return error.status >= 500;
+  return !(error instanceof HTTPError) || error.status >= 500;
 }
