@@ -1,9 +1,12 @@
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { z } from "zod";
 import { PRECISION_SETTINGS, type PrecisionSetting } from "./models/precision.ts";
 
 /** Where the synthesized tiny model lives when MODEL=synthetic (random weights: images are noise). */
 export const SYNTHETIC_MODEL_DIR = "data/models/synthetic-tiny";
+
+/** The name the pipeline gives that model (its folder's name) and records with each job: results say it is noise. */
+export const SYNTHETIC_MODEL_NAME = basename(SYNTHETIC_MODEL_DIR);
 
 /** The model downloaded on first start when neither MODEL nor MODEL_DIR is set (README, "Getting a model", says why). */
 export const DEFAULT_MODEL = "onnx-community/stable-diffusion-v1-5-ONNX";

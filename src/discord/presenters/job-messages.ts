@@ -1,4 +1,5 @@
 import type { APIEmbed } from "discord.js";
+import { SYNTHETIC_MODEL_NAME } from "../../config.ts";
 import type { GenerationRecord } from "../../db/types.ts";
 import type { DeliveredResult } from "../../services/job-presenter.ts";
 import { clip, formatDuration, formatEta, progressBar } from "./format.ts";
@@ -42,6 +43,7 @@ export function resultEmbed(job: GenerationRecord, result: DeliveredResult, file
   ];
   if (job.negativePrompt) fields.push({ name: "Negative prompt", value: clip(job.negativePrompt, 1024), inline: false });
   if (result.warnings.length) fields.push({ name: "Note", value: clip(result.warnings.join("\n"), 1024), inline: false });
+  if (job.model === SYNTHETIC_MODEL_NAME) fields.push({ name: "Model", value: "synthetic test model (MODEL=synthetic): random weights, so the image is noise", inline: false });
   return {
     title: job.kind === "img2img" ? "img2img" : "txt2img",
     description: clip(job.prompt, 4000),
