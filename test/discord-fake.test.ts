@@ -123,14 +123,14 @@ describe("DiscordFake with a real discord.js client", () => {
     assert.equal(patch.path.endsWith("/messages/%40original"), true);
     assert.equal(patch.headers.authorization, undefined, "webhook calls carry no bot token");
     const body = patch.body as MultipartBody;
-    assert.equal(body.files[0].name, "files[0]");
-    assert.equal(body.files[0].filename, "out.png");
-    assert.deepEqual(body.files[0].data, output);
+    assert.equal(body.files[0]!.name, "files[0]");
+    assert.equal(body.files[0]!.filename, "out.png");
+    assert.deepEqual(body.files[0]!.data, output);
     assert.equal((body.payload_json as { content: string }).content, "done");
     const reply = fake.interaction(sent.id).reply;
     assert.equal(reply?.content, "done");
     assert.equal((reply?.flags ?? 0) & 128, 0, "editing clears the loading flag");
-    assert.deepEqual(fake.attachmentBytes(reply!.attachments[0].url), output);
+    assert.deepEqual(fake.attachmentBytes(reply!.attachments[0]!.url), output);
     assert.equal(reply?.interaction_metadata?.id, sent.id);
 
     await interaction.followUp({ content: "more" });
@@ -141,7 +141,7 @@ describe("DiscordFake with a real discord.js client", () => {
     const textChannel = client.channels.cache.get(channel.id);
     assert.ok(textChannel?.isSendable());
     const message = await textChannel.send({ content: "hello", files: [new AttachmentBuilder(PNG, { name: "a.png" })] });
-    assert.equal(fake.message(message.id)?.attachments[0].filename, "a.png");
+    assert.equal(fake.message(message.id)?.attachments[0]?.filename, "a.png");
     const seen: string[] = [];
     const onRaw = (packet: { t?: string }) => seen.push(packet.t ?? "");
     client.on(Events.Raw, onRaw);
@@ -212,6 +212,7 @@ describe("DiscordFake with a real discord.js client", () => {
   test("a 500 once is retried and then succeeds", T, async () => {
     fake.failNext({ method: "GET", route: /^\/channels\/\d+\/messages\/\d+$/ }, 500);
     const [first] = fake.messages(channel.id);
+    assert.ok(first, "a message to fetch");
     const before = fake.calls.length;
     const fetched = await client.rest.get(Routes.channelMessage(channel.id, first.id));
     assert.equal((fetched as { id: string }).id, first.id);
@@ -242,7 +243,7 @@ describe("DiscordFake with a real discord.js client", () => {
       (error: unknown) => error instanceof DiscordAPIError && error.code === 40005 && error.status === 413,
     );
     await interaction.editReply({ files: [new AttachmentBuilder(Buffer.alloc(1024), { name: "ok.png" })] });
-    assert.equal(fake.interaction(sent.id).reply?.attachments[0].size, 1024);
+    assert.equal(fake.interaction(sent.id).reply?.attachments[0]?.size, 1024);
   });
 
   test("a second callback is refused with 40060", T, async () => {
@@ -258,6 +259,7 @@ describe("DiscordFake with a real discord.js client", () => {
 
   test("a message context-menu command carries its target in resolved.messages", T, async () => {
     const target = fake.messages(channel.id)[0];
+    assert.ok(target, "a message to target");
     const received = nextInteraction();
     fake.sendMessageCommand({ guildId: guild.id, channelId: channel.id, userId, name: "Reroll this", targetMessageId: target.id });
     const interaction = (await received) as MessageContextMenuCommandInteraction;
@@ -299,12 +301,12 @@ test("a standalone REST client registers guild commands with PUT", T, async (t) 
   const commands = [{ name: "reroll", description: "Run img2img", default_member_permissions: String(1 << 5) }];
   const saved = (await rest.put(Routes.applicationGuildCommands(fake.applicationId, guild.id), { body: commands })) as Array<{ id: string; name: string }>;
   assert.equal(saved.length, 1);
-  assert.equal(saved[0].name, "reroll");
+  assert.equal(saved[0]!.name, "reroll");
   const call = await fake.waitForCall((c) => c.method === "PUT" && c.route === `/applications/${fake.applicationId}/guilds/${guild.id}/commands`);
   assert.equal(call.headers.authorization, `Bot ${fake.token}`);
   assert.deepEqual(call.body, commands);
   const listed = (await rest.get(Routes.applicationGuildCommands(fake.applicationId, guild.id))) as Array<{ id: string }>;
-  assert.deepEqual(listed.map((c) => c.id), [saved[0].id]);
+  assert.deepEqual(listed.map((c) => c.id), [saved[0]!.id]);
   await assert.rejects(
     rest.put(Routes.applicationGuildCommands(fake.applicationId, guild.id), { body: [{ name: "Bad Name", description: "x" }] }),
     (error: unknown) => error instanceof DiscordAPIError && error.code === 50035,

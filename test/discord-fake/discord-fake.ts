@@ -10,6 +10,7 @@ import { FakeHttpServer } from "./http-server.ts";
 import { buildMessageCommand, buildSlashCommand, type MessageCommandInput, type SlashCommandInput } from "./interaction-builders.ts";
 import { storeAttachment } from "./message-factory.ts";
 import { addReaction } from "./reactions.ts";
+import { RateLimiter, type INVALID_REQUEST_BAN_THRESHOLD } from "./rate-limits.ts";
 import { RestRouter } from "./rest-router.ts";
 import { applicationRoutes } from "./routes/application-routes.ts";
 import { channelRoutes } from "./routes/channel-routes.ts";
@@ -25,6 +26,11 @@ export interface DiscordFakeOptions {
   heartbeatIntervalMs?: number;
   /** How long after INTERACTION_CREATE the first callback is accepted; later ones get 404 10062. @default 3000 */
   ackDeadlineMs?: number;
+  /**
+   * Per-route buckets and the global 50 requests/s, answered with 429 as Discord does. Every answer carries the
+   * `X-RateLimit-*` headers either way. @default true
+   */
+  rateLimits?: boolean;
 }
 
 /**
@@ -45,12 +51,16 @@ export class DiscordFake {
   private readonly state: StateStore;
   private readonly gateway: Gateway;
   private readonly faults = new FaultInjector();
+  private readonly rateLimiter: RateLimiter;
+  private rateLimitsOn: boolean;
   private readonly recorder = new CallRecorder();
   private readonly server: FakeHttpServer;
   private readonly ctx: FakeContext;
   private port = 0;
 
   private constructor(opts: DiscordFakeOptions) {
+    this.rateLimitsOn = opts.rateLimits ?? true;
+    this.rateLimiter = new RateLimiter(() => this.rateLimitsOn);
     const botId = nextSnowflake();
     this.applicationId = botId; // Discord gives a bot the id of its application.
     this.botUser = {
@@ -94,6 +104,7 @@ export class DiscordFake {
       state: this.state,
       gateway: this.gateway,
       faults: this.faults,
+      rateLimiter: this.rateLimiter,
       applicationId: this.applicationId,
       token: this.token,
       cdnBaseUrl: () => this.cdnBaseUrl,
@@ -325,6 +336,33 @@ export class DiscordFake {
   /** The next matching REST call(s) get this status instead of an answer (429 with `retry_after`). */
   failNext(match: FaultMatch, status: FaultStatus, opts?: FaultOptions): void {
     this.faults.failNext(match, status, opts);
+  }
+
+  /** Matching requests get no answer until {@link releaseStalls}: a route of Discord's that hangs. */
+  stall(match: FaultMatch): void {
+    this.faults.stall(match);
+  }
+
+  releaseStalls(): void {
+    this.faults.releaseStalls();
+  }
+
+  /** 429s the fake's rate limits answered (injected ones not included). */
+  get rateLimitedCount(): number {
+    return this.rateLimiter.rateLimited;
+  }
+
+  /**
+   * 401, 403 and 429 answers in the last 10 minutes: Discord (Cloudflare) bans the IP at 10,000
+   * ({@link INVALID_REQUEST_BAN_THRESHOLD}).
+   */
+  get invalidRequestCount(): number {
+    return this.rateLimiter.invalidRequests;
+  }
+
+  /** Turns the per-route and global limits on or off (headers are sent either way). */
+  setRateLimits(on: boolean): void {
+    this.rateLimitsOn = on;
   }
 
   /** As if 15 minutes had passed: callback and webhook calls with this token get 401 50027. */

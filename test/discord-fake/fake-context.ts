@@ -1,5 +1,6 @@
 import type { FaultInjector } from "./fault-injection.ts";
 import type { Gateway } from "./gateway.ts";
+import type { RateLimiter } from "./rate-limits.ts";
 import type { StateStore } from "./state-store.ts";
 
 /** What REST route handlers share: the world, the gateway to emit events on, and the fake's addresses. */
@@ -7,6 +8,7 @@ export interface FakeContext {
   state: StateStore;
   gateway: Gateway;
   faults: FaultInjector;
+  rateLimiter: RateLimiter;
   applicationId: string;
   token: string;
   /** `http://127.0.0.1:PORT/cdn`, the base of every attachment URL. */

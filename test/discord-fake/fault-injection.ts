@@ -21,11 +21,14 @@ export interface FaultOptions {
   times?: number;
   /** For 429: the `retry_after` body field and `Retry-After` header, in seconds. @default 0.05 */
   retryAfterSeconds?: number;
+  /** For 5xx: answer with an HTML page (as Cloudflare in front of Discord does). @default true for 502 only */
+  html?: boolean;
 }
 
 export interface Fault {
   status: FaultStatus;
   retryAfterSeconds: number;
+  html?: boolean;
 }
 
 interface FaultRule extends Fault {
@@ -37,9 +40,28 @@ interface FaultRule extends Fault {
 export class FaultInjector {
   private readonly rules: FaultRule[] = [];
   readonly expiredTokens = new Set<string>();
+  private readonly stalls: Array<{ match: FaultMatch; released: Promise<void>; release: () => void }> = [];
 
   failNext(match: FaultMatch, status: FaultStatus, opts: FaultOptions = {}): void {
-    this.rules.push({ match, status, remaining: opts.times ?? 1, retryAfterSeconds: opts.retryAfterSeconds ?? 0.05 });
+    this.rules.push({ match, status, remaining: opts.times ?? 1, retryAfterSeconds: opts.retryAfterSeconds ?? 0.05, ...(opts.html === undefined ? {} : { html: opts.html }) });
+  }
+
+  /** Matching requests get no answer until {@link releaseStalls} (Discord slow or hanging on a route). */
+  stall(match: FaultMatch): void {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.stalls.push({ match, released, release });
+  }
+
+  /** Answers every stalled request and stops stalling. */
+  releaseStalls(): void {
+    for (const stall of this.stalls.splice(0)) stall.release();
+  }
+
+  /** Resolves when this request may be answered: at once, or when its stall is released. */
+  async waitIfStalled(method: string, route: string): Promise<void> {
+    const stall = this.stalls.find((s) => matches(s.match, method, route));
+    if (stall) await stall.released;
   }
 
   /** The fault for this request, if a rule matches; each match uses up one of the rule's `times`. */
@@ -55,6 +77,11 @@ export class FaultInjector {
     if (!rule) return undefined;
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
-    return { status: rule.status, retryAfterSeconds: rule.retryAfterSeconds };
+    return { status: rule.status, retryAfterSeconds: rule.retryAfterSeconds, ...(rule.html === undefined ? {} : { html: rule.html }) };
   }
+}
+
+function matches(match: FaultMatch, method: string, route: string): boolean {
+  if (match.route) match.route.lastIndex = 0;
+  return (match.method === undefined || match.method.toUpperCase() === method) && (match.route === undefined || match.route.test(route));
 }

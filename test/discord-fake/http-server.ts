@@ -5,6 +5,7 @@ import type { CallRecorder } from "./call-recorder.ts";
 import type { FakeContext } from "./fake-context.ts";
 import type { Fault } from "./fault-injection.ts";
 import { parseMultipart } from "./multipart.ts";
+import { routeLimit } from "./rate-limits.ts";
 import type { RestRouter } from "./rest-router.ts";
 import type { MultipartBody, MultipartFile, RecordedCall } from "./types.ts";
 
@@ -73,7 +74,7 @@ export class FakeHttpServer {
     }
 
     if (answer.bytes) {
-      response.writeHead(answer.status, { "content-type": answer.bytes.contentType, "content-length": answer.bytes.data.length });
+      response.writeHead(answer.status, { ...answer.headers, "content-type": answer.bytes.contentType, "content-length": answer.bytes.data.length });
       response.end(answer.bytes.data);
     } else if (answer.body === undefined) {
       response.writeHead(answer.status, answer.headers).end();
@@ -100,21 +101,46 @@ export class FakeHttpServer {
     request: IncomingMessage,
     parsed: ParsedBody,
   ): Promise<Answer> {
-    const fault = this.ctx.faults.take(method, route, parsed);
-    if (fault) return faultAnswer(fault);
+    const answer = await this.answerRoute(method, route, segments, url, request, parsed);
+    this.ctx.rateLimiter.recordStatus(answer.status, answer.headers?.["x-ratelimit-scope"]);
+    return answer;
+  }
+
+  /** Fault, rate limit, auth, then the handler; every answer of a known route carries its bucket's headers. */
+  private async answerRoute(
+    method: string,
+    route: string,
+    segments: string[],
+    url: URL,
+    request: IncomingMessage,
+    parsed: ParsedBody,
+  ): Promise<Answer> {
     const match = this.router.match(method, segments);
     if (match.kind === "none") throw ApiErrors.notFound();
     if (match.kind === "wrong-method") return { status: 405, body: { code: 0, message: "405: Method Not Allowed" } };
-    if (match.route.auth === "bot" && request.headers.authorization !== `Bot ${this.ctx.token}`) throw ApiErrors.unauthorized();
-    const result = await match.route.handle({
-      method,
-      params: match.params,
-      query: url.searchParams,
-      json: parsed.json,
-      files: parsed.files,
-      headers: request.headers,
-    });
-    return result;
+    await this.ctx.faults.waitIfStalled(method, route);
+    const verdict = this.ctx.rateLimiter.take(routeLimit(method, match.route.pattern, match.params));
+    if (verdict.refused) return { status: 429, body: verdict.refused.body, headers: verdict.headers };
+    const fault = this.ctx.faults.take(method, route, parsed);
+    if (fault) {
+      const answer = faultAnswer(fault);
+      return { ...answer, headers: { ...verdict.headers, ...answer.headers } };
+    }
+    try {
+      if (match.route.auth === "bot" && request.headers.authorization !== `Bot ${this.ctx.token}`) throw ApiErrors.unauthorized();
+      const result = await match.route.handle({
+        method,
+        params: match.params,
+        query: url.searchParams,
+        json: parsed.json,
+        files: parsed.files,
+        headers: request.headers,
+      });
+      return { ...result, headers: { ...verdict.headers, ...result.headers } };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return { status: error.status, body: error.toJSON(), headers: verdict.headers };
+    }
   }
 
   /** The CDN serves stored attachment bytes; anything else outside /api/v10 is a 404 like Discord's. */
@@ -171,6 +197,11 @@ function faultAnswer(fault: Fault): Answer {
     };
   }
   const text = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" }[fault.status];
+  // Discord's own errors are JSON; a 502 from Cloudflare in front of it is an HTML page.
+  if (fault.html ?? fault.status === 502) {
+    const page = `<html>\r\n<head><title>${fault.status} ${text}</title></head>\r\n<body>\r\n<center><h1>${fault.status} ${text}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n`;
+    return { status: fault.status, bytes: { data: Buffer.from(page), contentType: "text/html" } };
+  }
   return { status: fault.status, body: { code: 0, message: `${fault.status}: ${text}` } };
 }
 

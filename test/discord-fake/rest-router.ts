@@ -1,9 +1,15 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { MultipartFile } from "./types.ts";
 
+/** The `:name` parameters route patterns use. */
+export type ParamName = "applicationId" | "channelId" | "commandId" | "emoji" | "guildId" | "interactionId" | "messageId" | "token" | "userId";
+
+/** A matched route's parameters: a handler reads only the names its own pattern has, which are always there. */
+export type RouteParams = Readonly<Record<ParamName, string>>;
+
 export interface RestRequest {
   method: string;
-  params: Record<string, string>;
+  params: RouteParams;
   query: URLSearchParams;
   /** The JSON body, or the parsed `payload_json` of a multipart body; undefined when there is none. */
   json: unknown;
@@ -14,6 +20,7 @@ export interface RestRequest {
 export interface RestResponse {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** Bot routes need `Authorization: Bot <token>`; interaction callbacks and webhook-token routes need none. */
@@ -28,7 +35,7 @@ export interface RouteDefinition {
 }
 
 export type RouteMatch =
-  | { kind: "found"; route: RouteDefinition; params: Record<string, string> }
+  | { kind: "found"; route: RouteDefinition; params: RouteParams }
   | { kind: "wrong-method" }
   | { kind: "none" };
 
@@ -59,12 +66,13 @@ function specificity(parts: string[]): number {
   return parts.reduce((score, part, i) => score + (part.startsWith(":") ? 0 : 2 ** (16 - i)), 0);
 }
 
-function matchParts(parts: string[], segments: string[]): Record<string, string> | undefined {
+function matchParts(parts: string[], segments: string[]): RouteParams | undefined {
   if (parts.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, part] of parts.entries()) {
-    if (part.startsWith(":")) params[part.slice(1)] = segments[i];
-    else if (part !== segments[i]) return undefined;
+    const segment = segments[i] ?? "";
+    if (part.startsWith(":")) params[part.slice(1)] = segment;
+    else if (part !== segment) return undefined;
   }
-  return params;
+  return params as RouteParams;
 }

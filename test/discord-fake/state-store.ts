@@ -82,7 +82,7 @@ export function emojiKey(emoji: APIPartialEmoji): string {
 /** Parses the emoji of a reaction route or test call: `🔁`, `name:id` or `a:name:id`. */
 export function parseEmoji(text: string): APIPartialEmoji {
   const custom = /^(a:)?([^:]*):(\d+)$/.exec(text);
-  if (custom) return { id: custom[3], name: custom[2], animated: Boolean(custom[1]) };
+  if (custom) return { id: custom[3] ?? null, name: custom[2] ?? null, animated: Boolean(custom[1]) };
   return { id: null, name: text };
 }
 

@@ -3,7 +3,7 @@ import { toApiMessage } from "../api-objects.ts";
 import type { FakeContext } from "../fake-context.ts";
 import { emitMessageCreate, emitMessageDelete, emitMessageUpdate } from "../gateway-events.ts";
 import { createMessage, editMessage, type MessageBody } from "../message-factory.ts";
-import type { RestRequest, RouteDefinition } from "../rest-router.ts";
+import type { RestRequest, RouteDefinition, RouteParams } from "../rest-router.ts";
 import type { InteractionRecord, MessageRecord } from "../state-store.ts";
 
 const Callback = { Reply: 4, DeferReply: 5, DeferUpdate: 6, Update: 7, Autocomplete: 8, Modal: 9 } as const;
@@ -17,7 +17,7 @@ const FLAG_LOADING = 1 << 7;
 export function interactionRoutes(ctx: FakeContext): RouteDefinition[] {
   const { state } = ctx;
 
-  const webhookInteraction = (params: Record<string, string>): InteractionRecord => {
+  const webhookInteraction = (params: RouteParams): InteractionRecord => {
     if (ctx.faults.expiredTokens.has(params.token)) throw ApiErrors.invalidWebhookToken();
     const record = state.interactionsByToken.get(params.token);
     // Before the callback there is no webhook to talk to.

@@ -1,0 +1,98 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { REST, Routes } from "discord.js";
+import { BUCKETS, DiscordFake, GLOBAL_LIMIT } from "./discord-fake/index.ts";
+
+const T = { timeout: 10_000 };
+
+/** A raw request as Discord sees it, without discord.js' own rate limiting in the way. */
+async function raw(fake: DiscordFake, method: string, path: string, auth = true): Promise<Response> {
+  return fetch(`${fake.apiUrl}/v10${path}`, { method, headers: auth ? { authorization: `Bot ${fake.token}` } : {} });
+}
+
+async function world() {
+  const fake = await DiscordFake.start();
+  const guild = fake.addGuild();
+  const channels = [fake.addChannel(guild.id), fake.addChannel(guild.id)] as const;
+  const user = fake.addUser();
+  const messages = channels.map((c) => fake.addUserMessage({ channelId: c.id, userId: user.id, content: "hi" }));
+  return { fake, guild, channels, messages };
+}
+
+test("every answer carries X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket, errors included", T, async (t) => {
+  const { fake, channels } = await world();
+  t.after(() => fake.stop());
+  for (const response of [await raw(fake, "GET", `/channels/${channels[0].id}`), await raw(fake, "GET", `/channels/${channels[0].id}`, false)]) {
+    assert.equal(response.headers.get("x-ratelimit-limit"), String(BUCKETS.messageRead.limit));
+    assert.ok(Number(response.headers.get("x-ratelimit-remaining")) >= 0);
+    assert.ok(Number(response.headers.get("x-ratelimit-reset")) > Date.now() / 1000 - 1);
+    assert.ok(Number(response.headers.get("x-ratelimit-reset-after")) > 0);
+    assert.match(response.headers.get("x-ratelimit-bucket") ?? "", /^[0-9a-f]{32}$/);
+  }
+  assert.equal(fake.invalidRequestCount, 1, "the 401 counts as an invalid request");
+});
+
+test("reactions share one bucket per channel: a second one within 0.25 s gets 429 { message, retry_after, global: false }", T, async (t) => {
+  const { fake, channels, messages } = await world();
+  t.after(() => fake.stop());
+  const react = (i: 0 | 1, emoji: string) => raw(fake, "PUT", `/channels/${channels[i].id}/messages/${messages[i]!.id}/reactions/${encodeURIComponent(emoji)}/@me`);
+  assert.equal((await react(0, "🔁")).status, 204);
+  const limited = await react(0, "❌");
+  assert.equal(limited.status, 429);
+  const body = (await limited.json()) as { message: string; retry_after: number; global: boolean };
+  assert.equal(body.global, false);
+  assert.ok(body.retry_after > 0 && body.retry_after <= BUCKETS.reactions.windowMs / 1000);
+  assert.equal(limited.headers.get("retry-after"), String(body.retry_after));
+  assert.equal(limited.headers.get("x-ratelimit-scope"), "user");
+  assert.equal(limited.headers.get("x-ratelimit-remaining"), "0");
+  assert.equal((await react(1, "❌")).status, 204, "another channel has its own bucket");
+  assert.equal(fake.rateLimitedCount, 1);
+  assert.equal(fake.invalidRequestCount, 1);
+  assert.equal(fake.reactions(messages[0]!.id).has("❌"), false, "the refused reaction was not added");
+});
+
+test("discord.js reads the headers and waits: no 429 for reactions sent back to back", T, async (t) => {
+  const { fake, channels, messages } = await world();
+  t.after(() => fake.stop());
+  const rest = new REST({ version: "10", api: fake.apiUrl }).setToken(fake.token);
+  const emojis = ["🔁", "❌", "⭐", "🎨", "✅"];
+  await Promise.all(emojis.map((emoji) => rest.put(Routes.channelMessageOwnReaction(channels[0].id, messages[0]!.id, emoji))));
+  assert.equal(fake.rateLimitedCount, 0);
+  assert.equal(fake.reactions(messages[0]!.id).size, emojis.length);
+});
+
+test("the global limit: 50 bot requests per second, then 429 with X-RateLimit-Global; interaction webhooks are exempt", T, async (t) => {
+  const { fake, guild, channels } = await world();
+  t.after(() => fake.stop());
+  // Different routes and channels, so no per-route bucket runs out first.
+  const more = Array.from({ length: GLOBAL_LIMIT.limit / 2 }, () => fake.addChannel(guild.id).id);
+  const paths = Array.from({ length: GLOBAL_LIMIT.limit }, (_, i) => (i % 2 ? `/guilds/${guild.id}` : `/channels/${more[i / 2]}`));
+  const statuses = await Promise.all(paths.map((path) => raw(fake, "GET", path).then((r) => r.status)));
+  assert.ok(!statuses.includes(429), `statuses: ${statuses.join(",")}`);
+  const refused = await raw(fake, "GET", "/users/@me");
+  assert.equal(refused.status, 429);
+  assert.equal(refused.headers.get("x-ratelimit-global"), "true");
+  assert.equal(refused.headers.get("x-ratelimit-scope"), "global");
+  assert.equal(((await refused.json()) as { global: boolean }).global, true);
+  const sent = fake.sendSlashCommand({ guildId: guild.id, channelId: channels[0].id, userId: guild.ownerId, name: "exempt" });
+  const callback = await fetch(`${fake.apiUrl}/v10/interactions/${sent.id}/${sent.token}/callback`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ type: 5 }),
+  });
+  assert.equal(callback.status, 204, "interaction callbacks are not counted against the global limit");
+});
+
+test("an injected 502 is Cloudflare's HTML page, a 500 is Discord's JSON", T, async (t) => {
+  const { fake, channels } = await world();
+  t.after(() => fake.stop());
+  fake.failNext({ method: "GET" }, 502);
+  fake.failNext({ method: "GET" }, 500);
+  const html = await raw(fake, "GET", `/channels/${channels[0].id}`);
+  assert.equal(html.status, 502);
+  assert.match(html.headers.get("content-type") ?? "", /text\/html/);
+  assert.match(await html.text(), /<title>502 Bad Gateway<\/title>/);
+  const json = await raw(fake, "GET", `/channels/${channels[0].id}`);
+  assert.equal(json.status, 500);
+  assert.deepEqual(await json.json(), { code: 0, message: "500: Internal Server Error" });
+});
