@@ -11,6 +11,7 @@ import { InferenceClient } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
 import { GenerationService, type InferenceBackend } from "./services/generation-service.ts";
 import { InputStore } from "./services/input-store.ts";
+import { RequestGate } from "./services/request-gate.ts";
 import { shouldSpoiler } from "./services/policy/index.ts";
 import { ResultStore } from "./services/result-store.ts";
 
@@ -77,7 +78,8 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     },
   });
   generations.setPresenter(presenter);
-  const ctx: BotContext = { config, logger, client, db, generations, inputs, presenter };
+  const gate = new RequestGate({ db, generations });
+  const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
   client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction, commands, ctx));
   client.on(Events.MessageReactionAdd, (reaction, user) => void handleReactionAdd(reaction, user, ctx));

@@ -9,7 +9,7 @@ const OUTCOMES = {
   cancelled: "Cancelled #%id; it was not counted against your quota.",
   cancelling: "Stopping #%id after the current step.",
   "not-found": "There is no queued or running job #%id.",
-  "not-yours": "Job #%id is someone else's; only its requester or a bot manager can cancel it.",
+  "not-yours": "Job #%id is someone else's; only its requester or a bot manager of its server can cancel it.",
   finished: "Job #%id has already finished.",
 } as const;
 
@@ -24,12 +24,18 @@ export default {
   async execute(interaction, ctx) {
     if (!interaction.inGuild()) throw new UserFacingError("Use this command in a server.");
     const requested = interaction.options.getInteger("job");
-    const id = requested ?? ctx.generations.latestJobOf(interaction.user.id)?.id;
-    if (id === undefined) throw new UserFacingError("You have no queued or running job.");
-    const settings = await getGuildSettings(ctx.db, interaction.guildId);
-    const { roleIds, permissions } = memberInfo(interaction);
-    const manager = canManage({ memberPermissions: permissions, memberRoleIds: roleIds, settings });
-    const outcome = await ctx.generations.cancel(id, interaction.user.id, manager);
+    const { guildId } = interaction;
+    const id = requested ?? ctx.generations.latestJobOf(interaction.user.id, guildId)?.id;
+    if (id === undefined) throw new UserFacingError("You have no queued or running job in this server.");
+    const outcome = await ctx.generations.cancel(id, {
+      userId: interaction.user.id,
+      guildId,
+      // Manager rights of this server, which count for this server's jobs only.
+      managesGuild: async () => {
+        const { roleIds, permissions } = memberInfo(interaction);
+        return canManage({ memberPermissions: permissions, memberRoleIds: roleIds, settings: await getGuildSettings(ctx.db, guildId) });
+      },
+    });
     await interaction.reply({ content: OUTCOMES[outcome].replace("%id", String(id)), flags: MessageFlags.Ephemeral });
   },
 } satisfies SlashCommand;

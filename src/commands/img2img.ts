@@ -32,12 +32,13 @@ export default {
     if (Math.floor(common.steps * strength) < 1) {
       throw new UserFacingError(`strength ${strength} × ${common.steps} steps leaves no denoising step; raise either.`);
     }
-    const settings = await checkBeforeWork(interaction, ctx, common);
+    // The output size follows the input's aspect: checked (under the server's maxSide) once the image is fitted.
+    const admitted = await checkBeforeWork(interaction, ctx, common);
     const side = interaction.options.getInteger("size") ?? 512;
     const input = await prepareInputImage(ctx, interaction.options.getAttachment("image", true), {
       maxPixels: side * side,
-      maxSide: settings.maxSide,
+      maxSide: admitted.settings.maxSide,
     });
-    await submitGeneration(interaction, ctx, settings, { ...common, kind: "img2img", strength, ...input });
+    await submitGeneration(interaction, ctx, admitted, { ...common, kind: "img2img", strength, ...input });
   },
 } satisfies SlashCommand;

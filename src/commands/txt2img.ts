@@ -24,7 +24,7 @@ export default {
     for (const [name, side] of [["width", width], ["height", height]] as const) {
       if (side % 64 !== 0) throw new UserFacingError(`The ${name} must be a multiple of 64 (Stable Diffusion's UNet halves it three times); got ${side}.`);
     }
-    const settings = await checkBeforeWork(interaction, ctx, { ...common, width, height });
-    await submitGeneration(interaction, ctx, settings, { ...common, kind: "txt2img", strength: null, width, height, inputHash: null });
+    const admitted = await checkBeforeWork(interaction, ctx, { ...common, width, height });
+    await submitGeneration(interaction, ctx, admitted, { ...common, kind: "txt2img", strength: null, width, height, inputHash: null });
   },
 } satisfies SlashCommand;

@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import type { GenerationService } from "../services/generation-service.ts";
 import type { InputStore } from "../services/input-store.ts";
+import type { RequestGate } from "../services/request-gate.ts";
 import type { DiscordJobPresenter } from "./presenters/discord-job-presenter.ts";
 
 /** What command and event handlers get: the composition root's services, nothing global. */
@@ -13,6 +14,8 @@ export interface BotContext {
   client: Client;
   db: Db;
   generations: GenerationService;
+  /** Every request for an image goes through it. */
+  gate: RequestGate;
   inputs: InputStore;
   presenter: DiscordJobPresenter;
 }

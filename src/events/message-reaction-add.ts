@@ -1,17 +1,16 @@
-import type { MessageReaction, PartialMessageReaction, PartialUser, User } from "discord.js";
-import { findByResultMessageId, getGuildSettings, getMemberState, listRoleQuotas, setStatusMessage } from "../db/index.ts";
+import type { Client, Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User } from "discord.js";
+import { findByResultMessageId, getGuildSettings, type GenerationRecord } from "../db/index.ts";
 import type { BotContext } from "../discord/bot-context.ts";
+import { fetchMemberFacts } from "../discord/member-info.ts";
 import { CANCEL_EMOJI, REROLL_EMOJI, rerollQueuedContent } from "../discord/presenters/job-messages.ts";
-import { randomSeed } from "../services/generation-service.ts";
-import { canManage, canReroll, reservationRefusalMessage, resolveQuotaRules } from "../services/policy/index.ts";
-
-/** How long a refusal notice for a reaction stays in the channel (a reaction cannot be answered privately). */
-const NOTICE_TTL_MS = 20_000;
+import type { StatusMessageRef } from "../services/generation-service.ts";
+import { canManage } from "../services/policy/index.ts";
+import { MemberUnavailableError, REFUSAL_NOTICE_MS, type GateRefusal } from "../services/request-gate.ts";
 
 /**
- * 🔁 on a result queues the same parameters and stored input with a new seed (parameters come from the database,
- * so results from before a restart work); ❌ on a status message cancels that job. The bot's own reactions are
- * ignored. Never throws.
+ * 🔁 on a result asks the request gate for the same parameters and stored input with a new seed (parameters come
+ * from the database, so results from before a restart work); ❌ on a status message cancels that job. The bot's
+ * own reactions are ignored. Never throws.
  */
 export async function handleReactionAdd(
   reaction: MessageReaction | PartialMessageReaction,
@@ -24,18 +23,48 @@ export async function handleReactionAdd(
   const message = reaction.message;
   if (!message.guildId) return;
   try {
-    if (emoji === CANCEL_EMOJI) await cancelByReaction(ctx, message.id, message.guildId, user.id);
+    if (emoji === CANCEL_EMOJI) await cancelByReaction(ctx, message, message.guildId, user.id);
     else await reroll(ctx, reaction, user.id, message.guildId);
   } catch (error) {
     ctx.logger.error({ err: error, messageId: message.id, emoji }, "reaction handling failed");
   }
 }
 
-async function cancelByReaction(ctx: BotContext, messageId: string, guildId: string, userId: string): Promise<void> {
-  const job = ctx.generations.findActiveByStatusMessage(messageId);
+async function cancelByReaction(ctx: BotContext, message: Message | PartialMessage, guildId: string, userId: string): Promise<void> {
+  const job = await findJobOfStatusMessage(ctx, message, guildId);
   if (!job) return;
-  const manager = job.userId === userId ? false : await isManager(ctx, guildId, userId);
-  await ctx.generations.cancel(job.id, userId, manager);
+  try {
+    await ctx.generations.cancel(job.id, {
+      userId,
+      guildId,
+      managesGuild: async () => {
+        const member = await fetchMemberFacts(ctx.client, guildId, userId);
+        const settings = await getGuildSettings(ctx.db, guildId);
+        return canManage({ memberPermissions: member.permissions, memberRoleIds: member.roleIds, settings });
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof MemberUnavailableError)) throw error;
+    await postNotice(ctx, message.channelId, userId, "I could not check your roles on this server (Discord did not answer). Please try again.");
+  }
+}
+
+/**
+ * The unfinished job this status message shows. Its stored id finds it at once; otherwise (the id was never
+ * stored) the message is read for what it tells: the interaction it answers, or the result a reroll replies to.
+ */
+async function findJobOfStatusMessage(ctx: BotContext, message: Message | PartialMessage, guildId: string): Promise<GenerationRecord | undefined> {
+  const ref: StatusMessageRef = { id: message.id, guildId, createdAt: message.createdAt };
+  const job = await ctx.generations.findActiveByStatusMessage(ref);
+  if (job) return job;
+  const full = message.partial ? await message.fetch().catch(() => undefined) : message;
+  if (!full) return undefined;
+  const byBot = full.author.id === ctx.client.user?.id;
+  return ctx.generations.findActiveByStatusMessage({
+    ...ref,
+    interactionId: full.interactionMetadata?.id ?? null,
+    botReplyTo: byBot && !full.interactionMetadata ? (full.reference?.messageId ?? null) : null,
+  });
 }
 
 async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessageReaction, userId: string, guildId: string): Promise<void> {
@@ -43,23 +72,21 @@ async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessag
   if (!parent) return;
   // Take the user's 🔁 away so it can be pressed again (needs Manage Messages; fine without).
   await reaction.users.remove(userId).catch(() => undefined);
-  const settings = await getGuildSettings(ctx.db, guildId);
-  const member = await ctx.client.guilds.cache.get(guildId)?.members.fetch(userId).catch(() => undefined);
-  const roleIds = member ? [...member.roles.cache.keys()].filter((id) => id !== guildId) : [];
-  const permissions = member?.permissions.bitfield ?? 0n;
-  const isManagerMember = canManage({ memberPermissions: permissions, memberRoleIds: roleIds, settings });
-  const notice = (text: string) => postNotice(ctx, parent.channelId, userId, text);
-  if (!canReroll({ settings, requesterId: parent.userId, userId, isManager: isManagerMember })) {
-    return notice("Only the person who asked for this image can reroll it in this server.");
-  }
-  if ((await getMemberState(ctx.db, guildId, userId)).blocked) return notice("You are blocked from using this bot in this server.");
-  const now = new Date();
-  const rules = resolveQuotaRules(settings, await listRoleQuotas(ctx.db, guildId), roleIds, now);
-  const result = await ctx.generations.submit(
+  const notice = (refusal: GateRefusal) => (refusal.repeated ? undefined : postNotice(ctx, parent.channelId, userId, refusal.message));
+  const admitted = await ctx.gate.precheck({
+    guildId,
+    channelId: parent.channelId,
+    parentChannelId: threadParentOf(ctx.client, parent.channelId),
+    userId,
+    member: () => fetchMemberFacts(ctx.client, guildId, userId),
+    ask: { prompt: parent.prompt, negativePrompt: parent.negativePrompt, steps: parent.steps, width: parent.width, height: parent.height },
+    derivedFrom: { requesterId: parent.userId },
+    repeatKey: reaction.message.id,
+  });
+  if (!admitted.ok) return notice(admitted);
+  const result = await ctx.gate.submit(
+    admitted.admitted,
     {
-      guildId,
-      channelId: parent.channelId,
-      userId,
       kind: parent.kind,
       prompt: parent.prompt,
       negativePrompt: parent.negativePrompt,
@@ -69,13 +96,11 @@ async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessag
       scheduler: parent.scheduler,
       width: parent.width,
       height: parent.height,
-      seed: randomSeed(),
       inputHash: parent.inputHash,
       interactionId: null,
       interactionToken: null,
       parentId: parent.id,
     },
-    rules,
     async (generation) => {
       const channel = await ctx.client.channels.fetch(parent.channelId);
       if (!channel?.isSendable()) throw new Error(`cannot send to channel ${parent.channelId}`);
@@ -84,23 +109,24 @@ async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessag
         reply: { messageReference: reaction.message.id, failIfNotExists: false },
         allowedMentions: { parse: [] },
       });
-      await status.react(CANCEL_EMOJI).catch(() => undefined);
-      return (await setStatusMessage(ctx.db, generation.id, status.id)) ?? generation;
+      // Not awaited: the job may be queued (and cancelled) before Discord has added the ❌.
+      status.react(CANCEL_EMOJI).catch((error: unknown) => ctx.logger.warn({ err: error, generationId: generation.id }, "could not add the cancel reaction"));
+      return status.id;
     },
   );
-  if (!result.ok) await notice(reservationRefusalMessage(result, now));
+  if (!result.ok) await notice(result);
 }
 
-async function isManager(ctx: BotContext, guildId: string, userId: string): Promise<boolean> {
-  const member = await ctx.client.guilds.cache.get(guildId)?.members.fetch(userId).catch(() => undefined);
-  if (!member) return false;
-  const settings = await getGuildSettings(ctx.db, guildId);
-  return canManage({ memberPermissions: member.permissions.bitfield, memberRoleIds: [...member.roles.cache.keys()], settings });
+/** The parent channel when `channelId` is a thread (allowing a channel allows its threads). */
+function threadParentOf(client: Client, channelId: string): string | null {
+  const channel = client.channels.cache.get(channelId);
+  return channel?.isThread() ? channel.parentId : null;
 }
 
+/** A reaction cannot be answered privately: a short notice mentioning the member, removed after a while. */
 async function postNotice(ctx: BotContext, channelId: string, userId: string, text: string): Promise<void> {
   const channel = await ctx.client.channels.fetch(channelId).catch(() => null);
   if (!channel?.isSendable()) return;
   const sent = await channel.send({ content: `<@${userId}> ${text}`, allowedMentions: { users: [userId] } });
-  setTimeout(() => void sent.delete().catch(() => undefined), NOTICE_TTL_MS).unref();
+  setTimeout(() => void sent.delete().catch(() => undefined), REFUSAL_NOTICE_MS).unref();
 }

@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import {
   findById,
+  findByResultMessageId,
   listUnfinished,
   markCancelled,
   markDone,
   markFailed,
   markRunning,
   reserveGeneration,
+  setStatusMessage,
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
@@ -35,6 +37,33 @@ export type SubmitResult = (ReservationResult & { ok: false }) | { ok: true; gen
 
 export type CancelResult = "cancelled" | "cancelling" | "not-found" | "not-yours" | "finished";
 
+/** Who asks to cancel a job, and from which server. */
+export interface Canceller {
+  userId: string;
+  /** The server the request is made in: manager rights count there only. */
+  guildId: string;
+  /**
+   * Whether the member may manage the bot in `guildId`. Asked only when it matters (someone else's job of that
+   * server), so a reaction fetches the member only then; it may throw (a member that cannot be fetched).
+   */
+  managesGuild: () => Promise<boolean>;
+}
+
+/**
+ * What a status message tells about itself, for finding its job when its id was never stored (a crash between
+ * "Queued as" and storing the id, or a ❌ before that write).
+ */
+export interface StatusMessageRef {
+  id: string;
+  guildId: string;
+  /** An interaction reply's `interaction_metadata.id`: the job's stored `interactionId`. */
+  interactionId?: string | null;
+  /** The bot's own messages only: the message it replies to (a reroll's status message replies to the result). */
+  botReplyTo?: string | null;
+  /** When the message was created (a job is queued before its status message). */
+  createdAt: Date;
+}
+
 /** A fresh random 64-bit seed. */
 export function randomSeed(): bigint {
   return randomBytes(8).readBigUInt64LE();
@@ -49,7 +78,9 @@ export class GenerationService {
   readonly queue: FairJobQueue<GenerationJob>;
   private readonly records = new Map<number, GenerationRecord>();
   /** Reserved jobs whose status message is being made; a cancel in that window lands here. */
-  private readonly enqueuing = new Map<number, { cancelled: boolean }>();
+  private readonly enqueuing = new Map<number, { cancelled: boolean; generation: GenerationRecord }>();
+  /** Settles once resume() has put the unfinished jobs back in `records` (see whenResumed). */
+  private resuming: Promise<unknown> = Promise.resolve();
   private presenter: JobPresenter | undefined;
   private stopped = false;
   /** The job the queue is running, settled (never rejects): stop() waits for it. */
@@ -105,7 +136,7 @@ export class GenerationService {
     const reservation = await reserveGeneration(this.deps.db, { ...request, model: this.deps.modelName }, rules);
     if (!reservation.ok) return reservation;
     let generation = reservation.generation;
-    const window = { cancelled: false };
+    const window = { cancelled: false, generation };
     this.enqueuing.set(generation.id, window);
     try {
       if (beforeEnqueue) generation = await beforeEnqueue(generation);
@@ -126,11 +157,14 @@ export class GenerationService {
     return { ok: true, generation, position, etaMs: this.queue.etaMs(String(generation.id)) ?? 0 };
   }
 
-  /** The requester (or, with `asManager`, anyone allowed to manage the bot) cancels a queued or running job. */
-  async cancel(id: number, byUserId: string, asManager = false): Promise<CancelResult> {
-    const record = this.records.get(id) ?? (await findById(this.deps.db, id)) ?? undefined;
+  /**
+   * Cancels a queued or running job for its requester, or for a member who manages the bot in the job's own
+   * server (a manager of another server cannot touch it, whatever id they name).
+   */
+  async cancel(id: number, by: Canceller): Promise<CancelResult> {
+    const record = this.records.get(id) ?? this.enqueuing.get(id)?.generation ?? (await findById(this.deps.db, id)) ?? undefined;
     if (!record) return "not-found";
-    if (record.userId !== byUserId && !asManager) return "not-yours";
+    if (record.userId !== by.userId && !(record.guildId === by.guildId && (await by.managesGuild()))) return "not-yours";
     const window = this.enqueuing.get(id);
     if (window) {
       // Not in the queue yet: submit() sees the flag and cancels it instead of queueing it.
@@ -148,17 +182,52 @@ export class GenerationService {
     return record.status === "queued" || record.status === "running" ? "not-found" : "finished";
   }
 
-  /** The unfinished job whose status message this is (for the ❌ reaction). */
-  findActiveByStatusMessage(messageId: string): GenerationRecord | undefined {
-    for (const record of this.records.values()) if (record.statusMessageId === messageId) return record;
-    return undefined;
+  /**
+   * The unfinished job whose status message this is (for the ❌ reaction). Waits for resume() first, so a ❌ that
+   * arrives while the bot starts finds restored jobs. A job whose status message id was never stored is found
+   * from what the message tells: an interaction reply names its interaction; a reroll's status message is the
+   * bot's reply to the result it rerolls (the newest such reroll queued before the message was made).
+   */
+  async findActiveByStatusMessage(message: StatusMessageRef): Promise<GenerationRecord | undefined> {
+    await this.whenResumed();
+    const active = this.activeRecords().filter((record) => record.guildId === message.guildId);
+    const byId = active.find((record) => record.statusMessageId === message.id);
+    if (byId) return byId;
+    const found = await this.findUnlinked(active.filter((record) => record.statusMessageId === null), message);
+    if (!found || !this.records.has(found.id)) return found;
+    // Remember the link, so the job's next messages (cancelled, progress) edit this message.
+    const linked = (await setStatusMessage(this.deps.db, found.id, message.id)) ?? { ...found, statusMessageId: message.id };
+    if (this.records.has(found.id)) this.records.set(found.id, linked);
+    return linked;
   }
 
-  /** The caller's newest unfinished job, for `/cancel` without arguments. */
-  latestJobOf(userId: string): GenerationRecord | undefined {
+  private async findUnlinked(unlinked: GenerationRecord[], message: StatusMessageRef): Promise<GenerationRecord | undefined> {
+    if (message.interactionId) return unlinked.find((record) => record.interactionId === message.interactionId);
+    if (!message.botReplyTo || unlinked.every((record) => record.parentId === null)) return undefined;
+    const parent = await findByResultMessageId(this.deps.db, message.botReplyTo);
+    if (!parent) return undefined;
+    return unlinked
+      .filter((record) => record.parentId === parent.id && record.queuedAt <= message.createdAt)
+      .reduce<GenerationRecord | undefined>((newest, record) => (!newest || record.id > newest.id ? record : newest), undefined);
+  }
+
+  /** The caller's newest unfinished job in this server, for `/cancel` without arguments. */
+  latestJobOf(userId: string, guildId: string): GenerationRecord | undefined {
     let latest: GenerationRecord | undefined;
-    for (const record of this.records.values()) if (record.userId === userId && (!latest || record.id > latest.id)) latest = record;
+    for (const record of this.activeRecords()) {
+      if (record.userId === userId && record.guildId === guildId && (!latest || record.id > latest.id)) latest = record;
+    }
     return latest;
+  }
+
+  /** Every unfinished job this service knows: queued or running, and those whose status message is being made. */
+  private activeRecords(): GenerationRecord[] {
+    return [...this.records.values(), ...[...this.enqueuing.values()].map((window) => window.generation)];
+  }
+
+  /** Resolves once resume() (if it was called) has restored the unfinished jobs; never rejects. */
+  private async whenResumed(): Promise<void> {
+    await this.resuming.catch(() => undefined);
   }
 
   /**
@@ -166,7 +235,9 @@ export class GenerationService {
    * starts over; one whose result was already stored is only delivered). Returns how many were resumed.
    */
   async resume(): Promise<number> {
-    const unfinished = await listUnfinished(this.deps.db);
+    // whenResumed() waits on the same promise; this continuation was registered first and restores every job
+    // synchronously, so a waiter sees them all.
+    const unfinished = await (this.resuming = listUnfinished(this.deps.db));
     this.queue.pause();
     for (const record of unfinished) {
       this.records.set(record.id, record);

@@ -85,7 +85,7 @@ describe("reroll by reaction", () => {
     const since = Date.now();
     h.fake.addReaction({ guildId: h.guild.id, channelId: h.channel.id, messageId: original.id, userId: h.users[1]!.id, emoji: "🔁" });
     const notice = await h.fake.waitForCall(
-      (c) => c.method === "POST" && c.route === `/channels/${h.channel.id}/messages` && /Only the person who asked/.test(String(payloadOf(c).content)),
+      (c) => c.method === "POST" && c.route === `/channels/${h.channel.id}/messages` && /only the person who asked/i.test(String(payloadOf(c).content)),
     );
     assert.ok(notice.at >= since);
     await h.setLimits({ rerollBy: "anyone" });
