@@ -96,3 +96,18 @@ test("an injected 502 is Cloudflare's HTML page, a 500 is Discord's JSON", T, as
   assert.equal(json.status, 500);
   assert.deepEqual(await json.json(), { code: 0, message: "500: Internal Server Error" });
 });
+
+test("enforce_nonce: the same nonce within minutes returns the message already sent; after the window, a new one", T, async (t) => {
+  const { fake, channels } = await world();
+  t.after(() => fake.stop());
+  const rest = new REST({ version: "10", api: fake.apiUrl }).setToken(fake.token);
+  const post = (nonce: string, enforce = true) =>
+    rest.post(Routes.channelMessages(channels[0].id), { body: { content: "result", nonce, enforce_nonce: enforce } }) as Promise<{ id: string }>;
+  const first = await post("reroll-1");
+  assert.equal((await post("reroll-1")).id, first.id, "deduplicated");
+  assert.notEqual((await post("reroll-2")).id, first.id, "another nonce is another message");
+  assert.notEqual((await post("reroll-1", false)).id, first.id, "without enforce_nonce the nonce is only echoed");
+  fake.expireNonces();
+  assert.notEqual((await post("reroll-1")).id, first.id, "Discord forgets nonces after a few minutes");
+  await assert.rejects(post("x".repeat(26)), /Invalid Form Body/);
+});

@@ -10,6 +10,7 @@ import { FakeHttpServer } from "./http-server.ts";
 import { buildMessageCommand, buildSlashCommand, type MessageCommandInput, type SlashCommandInput } from "./interaction-builders.ts";
 import { storeAttachment } from "./message-factory.ts";
 import { addReaction } from "./reactions.ts";
+import { MessageNonces } from "./message-nonces.ts";
 import { RateLimiter, type INVALID_REQUEST_BAN_THRESHOLD } from "./rate-limits.ts";
 import { RestRouter } from "./rest-router.ts";
 import { applicationRoutes } from "./routes/application-routes.ts";
@@ -52,6 +53,7 @@ export class DiscordFake {
   private readonly gateway: Gateway;
   private readonly faults = new FaultInjector();
   private readonly rateLimiter: RateLimiter;
+  private readonly nonces = new MessageNonces();
   private rateLimitsOn: boolean;
   private readonly recorder = new CallRecorder();
   private readonly server: FakeHttpServer;
@@ -105,6 +107,7 @@ export class DiscordFake {
       gateway: this.gateway,
       faults: this.faults,
       rateLimiter: this.rateLimiter,
+      nonces: this.nonces,
       applicationId: this.applicationId,
       token: this.token,
       cdnBaseUrl: () => this.cdnBaseUrl,
@@ -363,6 +366,11 @@ export class DiscordFake {
   /** Turns the per-route and global limits on or off (headers are sent either way). */
   setRateLimits(on: boolean): void {
     this.rateLimitsOn = on;
+  }
+
+  /** As if a few minutes had passed: `enforce_nonce` no longer finds the messages sent so far. */
+  expireNonces(): void {
+    this.nonces.expireAll();
   }
 
   /** As if 15 minutes had passed: callback and webhook calls with this token get 401 50027. */

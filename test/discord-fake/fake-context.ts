@@ -1,5 +1,6 @@
 import type { FaultInjector } from "./fault-injection.ts";
 import type { Gateway } from "./gateway.ts";
+import type { MessageNonces } from "./message-nonces.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 import type { StateStore } from "./state-store.ts";
 
@@ -9,6 +10,8 @@ export interface FakeContext {
   gateway: Gateway;
   faults: FaultInjector;
   rateLimiter: RateLimiter;
+  /** Nonces of messages sent with `enforce_nonce`. */
+  nonces: MessageNonces;
   applicationId: string;
   token: string;
   /** `http://127.0.0.1:PORT/cdn`, the base of every attachment URL. */

@@ -27,6 +27,8 @@ export interface MessageBody {
   sticker_ids?: string[];
   poll?: unknown;
   nonce?: string | number;
+  /** With a nonce: the same author's same nonce in the past few minutes returns that message instead of a new one. */
+  enforce_nonce?: boolean;
 }
 
 export interface NewMessage {

@@ -1,4 +1,4 @@
-import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type REST } from "discord.js";
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type APIMessage, type REST } from "discord.js";
 import type { GenerationRecord } from "../../db/types.ts";
 import { fitToByteLimit } from "../../inference/image/fit-upload.ts";
 import type { Logger } from "../../logger.ts";
@@ -18,6 +18,8 @@ import { StatusEditor } from "./status-editor.ts";
 
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle the end. */
 const TOKEN_LIFETIME_MS = 15 * 60 * 1000 - 30_000;
+/** How many of a channel's newest messages are searched for a result posted before a restart (Discord's page size). */
+const RECENT_MESSAGES_SEARCHED = 100;
 /** Discord's default upload limit per file; interactions report the real one. */
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
@@ -151,19 +153,42 @@ export class DiscordJobPresenter implements JobPresenter {
       messageId = message.id;
     }
     if (messageId === undefined) {
-      // The interaction token has expired: a new message that mentions the requester. Never lost.
-      const message = (await rest.post(Routes.channelMessages(job.channelId), {
-        body: {
-          ...payload,
-          content: `<@${job.userId}> your image is ready.`,
-          allowed_mentions: { users: [job.userId] },
-          ...(job.statusMessageId ? { message_reference: { message_id: job.statusMessageId, fail_if_not_exists: false } } : {}),
-        },
-        files,
-      })) as { id: string };
-      messageId = message.id;
+      // The interaction token has expired: a new message that mentions the requester. Never lost, never twice: a
+      // crash between this post and the database's record of it redelivers the result on restart. The nonce makes
+      // Discord return the message already sent (for a few minutes; it also covers discord.js retrying after a
+      // lost answer); past that, the channel's recent messages are searched for it first.
+      messageId = await this.findPostedResult(job.channelId, filename);
+      messageId ??= (
+        (await rest.post(Routes.channelMessages(job.channelId), {
+          body: {
+            ...payload,
+            content: `<@${job.userId}> your image is ready.`,
+            allowed_mentions: { users: [job.userId] },
+            nonce: resultNonce(job),
+            enforce_nonce: true,
+            ...(job.statusMessageId ? { message_reference: { message_id: job.statusMessageId, fail_if_not_exists: false } } : {}),
+          },
+          files,
+        })) as { id: string }
+      ).id;
     }
     return messageId;
+  }
+
+  /**
+   * The bot's own message among the channel's newest that carries this result's file (its name holds the job id
+   * and seed), if a previous run posted it. Undefined when none is found or the channel cannot be read.
+   */
+  private async findPostedResult(channelId: string, filename: string): Promise<string | undefined> {
+    try {
+      const query = new URLSearchParams({ limit: String(RECENT_MESSAGES_SEARCHED) });
+      const messages = (await this.options.rest.get(Routes.channelMessages(channelId), { query })) as APIMessage[];
+      const botId = this.options.applicationId();
+      return messages.find((m) => m.author.id === botId && m.attachments.some((a) => a.filename === filename))?.id;
+    } catch (error) {
+      this.options.logger.warn({ err: error, channelId }, "could not look for an already posted result");
+      return undefined;
+    }
   }
 
   /** Schedules the 🔁 under the result (first in its channel's line) and the ❌'s removal; returns at once. */
@@ -247,6 +272,11 @@ export class DiscordJobPresenter implements JobPresenter {
 
 function key(job: GenerationRecord): string {
   return String(job.id);
+}
+
+/** One nonce per job (Discord allows 25 characters): every post of its result is the same message. */
+function resultNonce(job: GenerationRecord): string {
+  return `reroll-result-${job.id}`;
 }
 
 /** Discord's own refusals (4xx: gone, forbidden) stay refused; 5xx after discord.js' retries, and network errors, may pass later. */

@@ -44,7 +44,13 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
         requireBotPermissions(ctx, params.channelId, Permission.SendMessages | (files.length > 0 ? Permission.AttachFiles : 0n));
         const body = (json ?? {}) as MessageBody;
         if (body.message_reference) requireBotPermissions(ctx, params.channelId, Permission.ReadMessageHistory);
+        if (body.nonce !== undefined && body.enforce_nonce === true) {
+          const sent = ctx.nonces.find(params.channelId, state.botUser.id, body.nonce);
+          const existing = sent === undefined ? undefined : state.messages.get(sent);
+          if (existing) return { status: 200, body: toApiMessage(state, existing) };
+        }
         const record = createMessage(ctx, { channelId: params.channelId, author: state.botUser, body, files, sizeLimit: DEFAULT_FILE_SIZE_LIMIT });
+        if (body.nonce !== undefined && body.enforce_nonce === true) ctx.nonces.remember(params.channelId, state.botUser.id, body.nonce, record.message.id);
         state.storeMessage(record);
         emitMessageCreate(ctx, record);
         return { status: 200, body: toApiMessage(state, record) };
