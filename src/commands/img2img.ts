@@ -2,6 +2,7 @@ import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import type { SlashCommand } from "../discord/command.ts";
 import { DEFAULT_STRENGTH, addCommonGenerationOptions, readCommonGenerationOptions } from "../discord/generation-command-options.ts";
 import { prepareInputImage } from "../discord/prepare-input-image.ts";
+import { denoisingSteps } from "../inference/index.ts";
 import { checkBeforeWork, submitGeneration } from "../discord/submit-generation.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
 
@@ -29,9 +30,7 @@ export default {
     await interaction.deferReply();
     const common = readCommonGenerationOptions(interaction);
     const strength = interaction.options.getNumber("strength") ?? DEFAULT_STRENGTH;
-    if (Math.floor(common.steps * strength) < 1) {
-      throw new UserFacingError(`strength ${strength} × ${common.steps} steps leaves no denoising step; raise either.`);
-    }
+    denoisingSteps(common.steps, strength, common.scheduler); // refuses a strength that leaves no step, before any work
     // The output size follows the input's aspect: checked (under the server's maxSide) once the image is fitted.
     const admitted = await checkBeforeWork(interaction, ctx, common);
     const side = interaction.options.getInteger("size") ?? 512;

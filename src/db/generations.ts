@@ -1,4 +1,5 @@
 import type { Generation as GenerationRow, Prisma } from "@prisma/client";
+import { MAX_SEED } from "../inference/index.ts";
 import type { Db } from "./client.ts";
 import { runImmediate } from "./immediate-transaction.ts";
 import { quotaStatements, type GenerationInsert, type QuotaStatements } from "./quota-statements.ts";
@@ -13,8 +14,6 @@ import {
   type QuotaRules,
   type ReservationResult,
 } from "./types.ts";
-
-const MAX_SEED = 2n ** 64n - 1n;
 
 /**
  * Checks a member's request against their limits and, when allowed, stores it as a queued generation that

@@ -1,11 +1,11 @@
 import type { ChatInputCommandInteraction, SlashCommandOptionsOnlyBuilder } from "discord.js";
-import { SCHEDULER_NAMES, type SchedulerName } from "../inference/index.ts";
+import { DEFAULT_STRENGTH, MAX_SEED, SCHEDULER_NAMES, type SchedulerName } from "../inference/index.ts";
 import { UserFacingError } from "./user-facing-error.ts";
 
 /** Discord option names shared by /img2img and /txt2img. */
 export const DEFAULT_STEPS = 30;
 export const DEFAULT_GUIDANCE = 7.5;
-export const DEFAULT_STRENGTH = 0.75;
+export { DEFAULT_STRENGTH };
 
 const SCHEDULER_CHOICES: Array<{ name: string; value: SchedulerName }> = [
   { name: "DDIM (default)", value: "ddim" },
@@ -32,8 +32,6 @@ export interface CommonGenerationInput {
   seed: bigint | undefined;
   scheduler: SchedulerName;
 }
-
-const MAX_SEED = (1n << 64n) - 1n;
 
 /** Reads and checks the shared options; a bad value is a UserFacingError naming the allowed range. */
 export function readCommonGenerationOptions(interaction: ChatInputCommandInteraction): CommonGenerationInput {

@@ -4,6 +4,7 @@ import type { BotContext } from "../discord/bot-context.ts";
 import type { Command } from "../discord/command.ts";
 import { replyPrivately } from "../discord/reply.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
+import { InvalidOptionError } from "../inference/index.ts";
 
 /**
  * Routes commands to their handlers, inside the one error boundary: a UserFacingError is shown to its user as it
@@ -22,7 +23,7 @@ export async function handleInteraction(interaction: Interaction, commands: Read
     else if (command.kind === "message-menu" && interaction.isMessageContextMenuCommand()) await command.execute(interaction, ctx);
   } catch (error) {
     let message: string;
-    if (error instanceof UserFacingError) message = error.message;
+    if (error instanceof UserFacingError || error instanceof InvalidOptionError) message = error.message;
     else {
       const errorId = randomUUID().slice(0, 8);
       ctx.logger.error({ err: error, errorId, command: interaction.commandName, userId: interaction.user.id }, "command failed");

@@ -13,7 +13,7 @@ import {
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
-import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError } from "../inference/index.ts";
+import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError, denoisingSteps } from "../inference/index.ts";
 import { ImageInputError } from "../inference/image/errors.ts";
 import { FairJobQueue, type JobSpec } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
@@ -401,7 +401,7 @@ function forPresenter(finished: GenerationRecord, known: GenerationRecord): Gene
 }
 
 function toJob(record: GenerationRecord): GenerationJob {
-  const denoise = record.kind === "img2img" ? Math.max(1, Math.floor(record.steps * (record.strength ?? 1))) : record.steps;
+  const denoise = record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps;
   return {
     id: String(record.id),
     generationId: record.id,

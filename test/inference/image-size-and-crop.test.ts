@@ -11,7 +11,7 @@ describe("fitSize", () => {
     assert.deepEqual(fitSize(1024, 1024), { width: 512, height: 512 });
     assert.deepEqual(fitSize(1920, 1080), { width: 680, height: 384 });
     assert.deepEqual(fitSize(1080, 1920), { width: 384, height: 680 });
-    assert.deepEqual(fitSize(4000, 3000, { maxPixels: 768 * 768 }), { width: 880, height: 664 });
+    assert.deepEqual(fitSize(4000, 3000, { maxPixels: 768 * 768 }), { width: 888, height: 664 });
   });
 
   test("sizes are multiples, within budget, keep the aspect ratio and use the budget (300 random sizes)", () => {
@@ -43,7 +43,31 @@ describe("fitSize", () => {
   test("maxSide caps the long side; multiple changes the rounding", () => {
     assert.deepEqual(fitSize(4000, 1000, { maxSide: 768 }), { width: 768, height: 192 });
     assert.deepEqual(fitSize(1000, 1000, { multiple: 64 }), { width: 512, height: 512 });
-    assert.deepEqual(fitSize(1000, 700, { multiple: 64 }), { width: 576, height: 384 });
+    assert.deepEqual(fitSize(1000, 700, { multiple: 64 }), { width: 576, height: 448 });
+  });
+
+  test("multiples of 64: the size within budget closest in aspect ratio, not both sides floored", () => {
+    // Flooring both sides gives 576×384 (aspect 1.5) for a 4:3 photo; 576×448 (1.29) fits the same budget.
+    assert.deepEqual(fitSize(640, 480, { multiple: 64 }), { width: 576, height: 448 });
+    assert.deepEqual(fitSize(480, 640, { multiple: 64 }), { width: 448, height: 576 });
+    assert.deepEqual(fitSize(1920, 1080, { multiple: 64 }), { width: 640, height: 384 });
+    assert.deepEqual(fitSize(3000, 2000, { multiple: 64 }), { width: 640, height: 384 });
+    assert.deepEqual(fitSize(1000, 1000, { multiple: 64, maxPixels: 768 * 768 }), { width: 768, height: 768 });
+    for (const [w, h] of [[640, 480], [1920, 1080], [1080, 1350], [4032, 3024], [500, 2000], [333, 777], [2048, 512]] as const) {
+      for (const maxPixels of [512 * 512, 640 * 640, 768 * 768]) {
+        const size = fitSize(w, h, { multiple: 64, maxPixels });
+        const message = `${w}×${h} in ${maxPixels} → ${size.width}×${size.height}`;
+        assert.ok(size.width % 64 === 0 && size.height % 64 === 0, message);
+        assert.ok(size.width * size.height <= maxPixels, message);
+        // No other multiple-of-64 size that uses the budget at least as fully is closer in aspect.
+        const error = (a: number, b: number) => Math.abs(Math.log(a / b / (w / h)));
+        for (let cw = 64; cw <= 4096; cw += 64) {
+          const ch = Math.floor(maxPixels / cw / 64) * 64;
+          if (ch < 64 || cw * ch < size.width * size.height) continue;
+          assert.ok(error(cw, ch) >= error(size.width, size.height) - 1e-12, `${message}; ${cw}×${ch} is closer`);
+        }
+      }
+    }
   });
 
   test("extreme aspect ratios and tiny budgets keep sides of at least one multiple", () => {

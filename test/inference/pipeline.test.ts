@@ -8,6 +8,7 @@ import {
   type GenerationResult,
 } from "../../src/inference/index.ts";
 import { ImageInputError } from "../../src/inference/image/errors.ts";
+import { ModelSession } from "../../src/inference/onnx/model-session.ts";
 import { readPngText } from "../../src/inference/image/png-text-chunks.ts";
 import { makeHostileImages } from "../helpers/hostile-images.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
@@ -30,6 +31,28 @@ function assertPng(result: GenerationResult, width: number, height: number): voi
   assert.equal(result.height, height);
   assert.equal(result.png.subarray(1, 4).toString("latin1"), "PNG");
   assert.equal(result.image.data.length, width * height * 3);
+}
+
+interface RecordedRun {
+  session: string;
+  feeds: Record<string, { data: ArrayLike<number>; dims: readonly number[] }>;
+  outputs: Record<string, { data: Float32Array; dims: number[] }>;
+}
+
+/** Runs `action` while recording every ONNX session run: which model, what it was fed, what it returned. */
+async function recordRuns<T>(action: () => Promise<T>): Promise<{ result: T; calls: RecordedRun[] }> {
+  const calls: RecordedRun[] = [];
+  const original = ModelSession.prototype.run;
+  ModelSession.prototype.run = async function (this: ModelSession, feeds, outputNames) {
+    const outputs = await original.call(this, feeds, outputNames);
+    calls.push({ session: this.name, feeds, outputs });
+    return outputs;
+  };
+  try {
+    return { result: await action(), calls };
+  } finally {
+    ModelSession.prototype.run = original;
+  }
 }
 
 for (const variant of VARIANTS) {
@@ -59,6 +82,28 @@ for (const variant of VARIANTS) {
     });
   });
 }
+
+describe("the fp16 export", () => {
+  test("gives the fp32 export's image within one level (same synthetic weights, float16 feeds and outputs)", async () => {
+    const fp32 = await StableDiffusionPipeline.load(await syntheticModel("tiny"), { executionProviders: "cpu" });
+    const fp16 = await StableDiffusionPipeline.load(await syntheticModel("tiny-fp16"), { executionProviders: "cpu" });
+    try {
+      const options = { prompt: "a fox", negativePrompt: "blurry", steps: 3, seed: 1, width: 64, height: 48 };
+      const [a, b, otherSeed] = [await fp32.txt2img(options), await fp16.txt2img(options), await fp32.txt2img({ ...options, seed: 2 })];
+      let maxDiff = 0;
+      let seedDiff = 0;
+      for (let i = 0; i < a.image.data.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a.image.data[i]! - b.image.data[i]!));
+        seedDiff += Math.abs(a.image.data[i]! - otherSeed.image.data[i]!);
+      }
+      assert.ok(maxDiff <= 2, `fp16 differs from fp32 by up to ${maxDiff} levels`);
+      // The comparison can fail: another seed moves pixels by tens of levels on average.
+      assert.ok(seedDiff / a.image.data.length > 20);
+    } finally {
+      await Promise.all([fp32.release(), fp16.release()]);
+    }
+  });
+});
 
 describe("pipeline behaviour", () => {
   let pipeline: StableDiffusionPipeline;
@@ -103,9 +148,36 @@ describe("pipeline behaviour", () => {
     assert.ok(!a.png.equals(b.png));
   });
 
-  test("a non-square size keeps [batch, channels, height, width] order", async () => {
-    const result = await pipeline.txt2img({ prompt: "wide", steps: 2, seed: 5, width: 128, height: 64 });
-    assertPng(result, 128, 64);
+  test("a non-square size keeps [batch, channels, height, width] order, value by value", async () => {
+    // 64 wide × 48 high, red rising along x and green along y: a swapped axis moves every value.
+    const [width, height] = [64, 48];
+    const pixels = Buffer.alloc(width * height * 3);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.set([x * 3, y * 5, 7], (y * width + x) * 3);
+    const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+    const runs = await recordRuns(() => pipeline.img2img({ image: png, prompt: "wide", steps: 2, strength: 1, seed: 5, width, height }));
+    const result = runs.result;
+    assertPng(result, width, height);
+
+    const encoderFeed = runs.calls.find((c) => c.session === "vae_encoder")!.feeds.sample!;
+    assert.deepEqual(encoderFeed.dims, [1, 3, height, width]);
+    const plane = width * height;
+    for (const [x, y] of [[0, 0], [63, 0], [5, 40], [40, 5], [63, 47]] as const) {
+      assert.equal(encoderFeed.data[0 * plane + y * width + x], Math.fround(2 * Math.fround((x * 3) / 255) - 1), `red at ${x},${y}`);
+      assert.equal(encoderFeed.data[1 * plane + y * width + x], Math.fround(2 * Math.fround((y * 5) / 255) - 1), `green at ${x},${y}`);
+    }
+    for (const call of runs.calls.filter((c) => c.session === "unet")) assert.deepEqual(call.feeds.sample!.dims, [2, 4, height / 8, width / 8]);
+    const decoder = runs.calls.find((c) => c.session === "vae_decoder")!;
+    assert.deepEqual(decoder.feeds.latent_sample!.dims, [1, 4, height / 8, width / 8]);
+    const decoded = decoder.outputs.sample!;
+    assert.deepEqual(decoded.dims, [1, 3, height, width]);
+    // The PNG's pixel (x, y) is the decoder's value at [c, y, x].
+    const toByte = (v: number) => Math.round(Math.min(1, Math.max(0, v / 2 + 0.5)) * 255);
+    for (const [x, y] of [[0, 0], [63, 0], [5, 40], [40, 5], [63, 47]] as const) {
+      for (let c = 0; c < 3; c++) {
+        const expected = toByte(decoded.data[c * plane + y * width + x]!);
+        assert.ok(Math.abs(result.image.data[(y * width + x) * 3 + c]! - expected) <= 1, `channel ${c} at ${x},${y}`);
+      }
+    }
   });
 
   test("aborting stops between steps with GenerationCancelledError", async () => {

@@ -14,18 +14,20 @@ export interface FitSizeOptions {
 }
 
 /**
- * The size a `width`×`height` image is generated at: the same aspect ratio, scaled so that it uses
- * as much of `maxPixels` as it can without exceeding it (and without a side over `maxSide`), then
- * each side rounded **down** to a multiple of `multiple`, and never below `multiple`.
+ * The size a `width`×`height` image is generated at: both sides multiples of `multiple`, within `maxPixels`
+ * (and `maxSide`), using the budget as fully as a side allows, and of those the one closest in aspect ratio.
  *
- * Rounding down keeps the result within budget; it bends the aspect ratio by less than one
- * `multiple` per side. For extreme aspect ratios the short side is held at `multiple` and the long
- * side shortened to stay within the budget; if `maxPixels` is below `multiple`², the result is
- * `multiple`×`multiple`.
+ * Flooring both sides of the exact scaled size wastes budget and bends the ratio: a 640×480 photo at
+ * multiples of 64 would become 576×384 (aspect 1.5), though 576×448 (1.29) fits the same budget and is
+ * closer to 4:3. So the candidates are, for each width, the tallest height that fits and, for each height,
+ * the widest width; the one closest to the input's aspect ratio (in log ratio) wins, ties going to the larger
+ * area. For extreme aspect ratios the short side is held at `multiple`; if `maxPixels` is below `multiple`²,
+ * the result is `multiple`×`multiple`.
  *
  * @example
  * fitSize(1920, 1080); // { width: 680, height: 384 }
- * fitSize(4000, 3000, { maxPixels: 768 * 768 }); // { width: 880, height: 664 }
+ * fitSize(4000, 3000, { maxPixels: 768 * 768 }); // { width: 888, height: 664 }
+ * fitSize(640, 480, { multiple: 64 }); // { width: 576, height: 448 }
  */
 export function fitSize(width: number, height: number, opts: FitSizeOptions = {}): { width: number; height: number } {
   const maxPixels = opts.maxPixels ?? 512 * 512;
@@ -40,20 +42,30 @@ export function fitSize(width: number, height: number, opts: FitSizeOptions = {}
 
   let scale = Math.min(Math.sqrt(maxPixels / (width * height)), maxSide / Math.max(width, height));
   if (!upscale) scale = Math.min(scale, 1);
-
-  const floorTo = (side: number) => Math.floor(side / multiple) * multiple;
-  const sideLimit = Math.max(multiple, floorTo(maxSide));
   // The epsilon absorbs float error such as 511.99999999 that should be 512.
-  const roundDown = (side: number) => Math.min(sideLimit, Math.max(multiple, Math.floor(side / multiple + 1e-9) * multiple));
-  let w = roundDown(width * scale);
-  let h = roundDown(height * scale);
+  const floorTo = (side: number) => Math.floor(side / multiple + 1e-9) * multiple;
+  // The area the scaled image covers (the budget, or less when maxSide or upscale: false hold it back).
+  const budget = Math.min(maxPixels, width * height * scale * scale * (1 + 1e-9));
+  // Without upscaling, neither side grows past the input's own.
+  const limitOf = (side: number) => Math.max(multiple, Math.min(floorTo(maxSide), upscale ? Infinity : floorTo(side)));
+  const longest = floorTo(budget / multiple); // a side longer than this leaves under one multiple for the other
+  const widthLimit = Math.min(limitOf(width), Math.max(multiple, longest));
+  const heightLimit = Math.min(limitOf(height), Math.max(multiple, longest));
 
-  // The epsilon, or a short side clamped up to `multiple`, can overshoot the budget: shorten the long side.
-  if (w * h > maxPixels) {
-    if (w >= h) w = Math.max(multiple, floorTo(maxPixels / h));
-    else h = Math.max(multiple, floorTo(maxPixels / w));
-  }
-  return { width: w, height: h };
+  const aspect = Math.log(width / height);
+  let best = { width: multiple, height: multiple };
+  let bestError = Infinity;
+  const consider = (w: number, h: number) => {
+    if (w < multiple || h < multiple || w > widthLimit || h > heightLimit || w * h > maxPixels) return;
+    const error = Math.abs(Math.log(w / h) - aspect);
+    if (error < bestError - 1e-12 || (error <= bestError + 1e-12 && w * h > best.width * best.height)) {
+      best = { width: w, height: h };
+      bestError = error;
+    }
+  };
+  for (let w = multiple; w <= widthLimit; w += multiple) consider(w, Math.min(heightLimit, floorTo(budget / w))); // tallest for each width
+  for (let h = multiple; h <= heightLimit; h += multiple) consider(Math.min(widthLimit, floorTo(budget / h)), h); // widest for each height
+  return best;
 }
 
 function requirePositive(name: string, value: number, { integer = false } = {}): void {

@@ -1,5 +1,6 @@
 import type { SchedulerName } from "../schedulers/scheduler.ts";
 import { SCHEDULER_NAMES } from "../schedulers/scheduler.ts";
+import { MAX_SEED } from "../random/torch-seed.ts";
 import { InvalidOptionError } from "./errors.ts";
 
 /** One denoising step finished. */
@@ -51,7 +52,6 @@ export interface Txt2ImgOptions extends CommonGenerationOptions {
 export const DEFAULTS = {
   steps: 30,
   guidanceScale: 7.5,
-  strength: 0.75,
   scheduler: "ddim" as SchedulerName,
   eta: 0,
   maxPixels: 512 * 512,
@@ -59,7 +59,6 @@ export const DEFAULTS = {
   maxPromptLength: 2000,
 };
 
-const MAX_SEED = (1n << 64n) - 1n;
 
 function describe(value: unknown): string {
   return `\`${String(value)}\` (${typeof value})`;

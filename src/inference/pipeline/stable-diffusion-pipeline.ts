@@ -1,211 +1,157 @@
 import { randomBytes } from "node:crypto";
 import { cropAndResize } from "../image/crop-and-resize.ts";
-import { decodeImage, type DecodeOptions } from "../image/decode-image.ts";
-import { imageToTensor, tensorToImage } from "../image/image-tensor.ts";
-import type { RgbImage } from "../image/decode-image.ts";
+import { decodeImage, type DecodeOptions, type RgbImage } from "../image/decode-image.ts";
 import { encodePng, type GenerationParameters } from "../image/png-parameters.ts";
 import { fitSize } from "../image/target-size.ts";
-import { graphUsesOp } from "../onnx/graph-uses-op.ts";
-import { ModelSession, type ModelSessionOptions } from "../onnx/model-session.ts";
+import type { ModelSessionOptions } from "../onnx/model-session.ts";
 import type { ExecutionProviderName } from "../onnx/execution-providers.ts";
 import { TorchGenerator } from "../random/torch-generator.ts";
 import { createScheduler, loadSchedulerConfig } from "../schedulers/create-scheduler.ts";
 import { getImg2ImgTimesteps } from "../schedulers/img2img-timesteps.ts";
-import type { Scheduler, SchedulerName } from "../schedulers/scheduler.ts";
-import type { SchedulerConfig } from "../schedulers/scheduler-config.ts";
+import type { SchedulerName } from "../schedulers/scheduler.ts";
+import type { SchedulerConfigFile } from "../schedulers/scheduler-config.ts";
 import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
-import { encodePrompt, type PromptEmbeddings } from "./encode-prompt.ts";
-import { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "./errors.ts";
-import {
-  DEFAULTS,
-  checkNumber,
-  checkSide,
-  resolveCommonOptions,
-  type Img2ImgOptions,
-  type ProgressEvent,
-  type ResolvedCommonOptions,
-  type Txt2ImgOptions,
-} from "./generation-options.ts";
-import { sampleLatentDistribution, scale, unscale } from "./latents.ts";
+import { encodePrompt } from "./encode-prompt.ts";
+import { GenerationCancelledError, InvalidOptionError } from "./errors.ts";
+import { promptWarnings, type GenerationResult } from "./generation-result.ts";
+import { DEFAULTS, checkNumber, checkSide, resolveCommonOptions, type Img2ImgOptions, type ResolvedCommonOptions, type Txt2ImgOptions } from "./generation-options.ts";
+import { DEFAULT_STRENGTH, denoisingSteps } from "./img2img-strength.ts";
+import { scale } from "./latents.ts";
+import { loadSessions, type PipelineSessions } from "./load-sessions.ts";
 import { resolveModelFolder, type ModelFolder } from "./model-folder.ts";
-import { applyGuidance, concatBatch, timestepFeed, unetTakesBatch } from "./unet-feeds.ts";
+import { predictNoise } from "./predict-noise.ts";
+import { decodeLatents, encodeImageLatents } from "./vae-latents.ts";
+
+export type { GenerationResult, GenerationTimings } from "./generation-result.ts";
 
 export interface PipelineLoadOptions extends ModelSessionOptions {
   /** Limits for decoding input images (pixel limit against decompression bombs, byte cap). */
   decode?: DecodeOptions;
 }
 
-export interface GenerationTimings {
-  totalMs: number;
-  /** Time spent inside ONNX Runtime's `session.run`, all models together. */
-  sessionRunMs: number;
-  /** Denoising steps run (= UNet evaluations of the guidance batch). */
-  denoiseSteps: number;
-  unetRuns: number;
-  msPerStep: number;
-}
+const SAMPLER_LABELS: Record<SchedulerName, string> = { ddim: "DDIM", "dpm++2m": "DPM++ 2M", "euler-a": "Euler a", euler: "Euler", lcm: "LCM" };
 
-export interface GenerationResult {
-  image: RgbImage;
-  /** PNG with an A1111-style `parameters` text chunk: the file tells its own seed. */
-  png: Buffer;
-  seed: bigint;
-  width: number;
-  height: number;
-  parameters: GenerationParameters;
-  timings: GenerationTimings;
-  /** Things the user should know, e.g. a prompt cut to fit CLIP's 77 tokens. */
-  warnings: string[];
+/** One generation's checked options; `img2img` is absent for txt2img. */
+interface GenerationPlan {
+  common: ResolvedCommonOptions & Pick<Img2ImgOptions, "onProgress" | "signal">;
+  /** txt2img's size; img2img's when both sides were given (otherwise it follows the input image). */
+  size: { width: number; height: number } | undefined;
+  img2img?: { image: Buffer | Uint8Array; strength: number; maxPixels: number };
 }
-
-const SAMPLER_LABELS: Record<SchedulerName, string> = { ddim: "DDIM", "dpm++2m": "DPM++ 2M", "euler-a": "Euler a" };
 
 /**
- * Stable Diffusion 1.5 img2img and txt2img on ONNX Runtime with diffusers' semantics: the same seed gives the
+ * Stable Diffusion img2img and txt2img on ONNX Runtime with diffusers' semantics: the same seed gives the
  * same noise as `torch.Generator().manual_seed(seed)`, timesteps and strength follow diffusers' schedulers, and
- * every input's dtype and shape is read from the sessions so any standard SD 1.5 ONNX export loads.
+ * every input's dtype and shape is read from the sessions so any standard SD ONNX export loads.
  * Load once; the four sessions are reused for every generation. Not re-entrant: run one generation at a time.
  */
 export class StableDiffusionPipeline {
   private constructor(
     readonly model: ModelFolder,
     private readonly tokenizer: ClipTokenizer,
-    private readonly textEncoder: ModelSession,
-    private readonly unet: ModelSession,
-    private readonly vaeEncoder: ModelSession,
-    private readonly vaeDecoder: ModelSession,
-    private readonly schedulerConfig: Partial<SchedulerConfig>,
+    private readonly sessions: PipelineSessions,
+    private readonly schedulerConfig: SchedulerConfigFile,
     private readonly decodeOptions: DecodeOptions,
   ) {}
 
-  /** Loads a diffusers/optimum SD 1.5 ONNX export folder. */
+  /** Loads a diffusers/optimum SD ONNX export folder. */
   static async load(modelDir: string, options: PipelineLoadOptions = {}): Promise<StableDiffusionPipeline> {
     const model = await resolveModelFolder(modelDir);
     const tokenizer = await ClipTokenizer.fromDir(model.tokenizerDir);
     const schedulerConfig = await loadSchedulerConfig(modelDir);
-    const sessions: ModelSession[] = [];
-    try {
-      // Sequential on purpose: loading four graphs at once doubles peak memory for the same total time.
-      for (const part of ["text_encoder", "unet", "vae_encoder", "vae_decoder"] as const) {
-        sessions.push(await ModelSession.load(part, model.paths[part], options));
-      }
-    } catch (error) {
-      await Promise.all(sessions.map((s) => s.release()));
-      throw error;
-    }
-    const [textEncoder, unet, vaeEncoder, vaeDecoder] = sessions as [ModelSession, ModelSession, ModelSession, ModelSession];
-    checkExport(unet, vaeEncoder);
-    if (vaeEncoder.hasOutput("latent_sample") && (await graphUsesOp(model.paths.vae_encoder, "RandomNormal"))) {
-      // diffusers' export script traces latent_dist.sample(): the graph draws its own noise, which no seed reaches.
-      options.log?.(
-        "vae_encoder draws its latent sample inside the graph (RandomNormalLike): img2img results with the same seed " +
-          "will differ between runs. An optimum export (latent_parameters output) is fully reproducible.",
-      );
-    }
-    return new StableDiffusionPipeline(model, tokenizer, textEncoder, unet, vaeEncoder, vaeDecoder, schedulerConfig, options.decode ?? {});
+    const sessions = await loadSessions(model, options);
+    return new StableDiffusionPipeline(model, tokenizer, sessions, schedulerConfig, options.decode ?? {});
   }
 
   /** The execution provider the UNet runs on. */
   get provider(): ExecutionProviderName {
-    return this.unet.provider;
+    return this.sessions.unet.provider;
   }
 
   async img2img(options: Img2ImgOptions): Promise<GenerationResult> {
-    // 1. Check inputs
     const common = { ...resolveCommonOptions(options), onProgress: options.onProgress, signal: options.signal };
-    const strength = checkNumber("strength", options.strength ?? DEFAULTS.strength, 0, 1, { minExclusive: true });
-    if (Math.floor(common.steps * strength) < 1) {
-      throw new InvalidOptionError("strength", `strength ${strength} × ${common.steps} steps leaves no denoising step; raise either`);
-    }
+    const strength = checkNumber("strength", options.strength ?? DEFAULT_STRENGTH, 0, 1, { minExclusive: true });
+    denoisingSteps(common.steps, strength, common.scheduler);
     if ((options.width === undefined) !== (options.height === undefined)) {
       throw new InvalidOptionError("width", "Give both `width` and `height`, or neither");
     }
-    return this.run(common, async (ctx) => {
-      // 2. Preprocess the image: decode safely, centre-crop to the target aspect, resize
-      const decoded = await decodeImage(options.image, this.decodeOptions);
-      const { width, height } =
-        options.width !== undefined
-          ? { width: checkSide("width", options.width), height: checkSide("height", options.height) }
-          : fitSize(decoded.width, decoded.height, { maxPixels: options.maxPixels ?? DEFAULTS.maxPixels, multiple: 64 });
-      const image = await cropAndResize(decoded, width, height);
-      ctx.checkCancelled();
-      // 3. Timesteps: diffusers' get_timesteps (strength picks where in the schedule denoising starts)
-      const { timesteps } = getImg2ImgTimesteps(ctx.scheduler, common.steps, strength);
-      // 4. Latents: VAE-encode (sampling the latent distribution first, then the noise, as diffusers draws them)
-      const encoded = await this.vaeEncoder.run({ sample: { data: imageToTensor(image), dims: [1, 3, height, width] } }, [this.vaeEncoderOutput]);
-      const raw = encoded[this.vaeEncoderOutput]!;
-      const latentSample = this.vaeEncoderOutput === "latent_parameters" ? sampleLatentDistribution(raw.data, raw.dims, ctx.generator) : raw;
-      const initLatents = scale(latentSample.data, this.model.scalingFactor);
-      const latentShape = [1, 4, height / 8, width / 8];
-      const noise = ctx.generator.randn(latentShape);
-      const latents = ctx.scheduler.addNoise(initLatents, noise, timesteps[0]!);
-      return { width, height, latents, latentShape, timesteps, strength };
-    });
+    const size = options.width === undefined ? undefined : { width: checkSide("width", options.width), height: checkSide("height", options.height) };
+    const maxPixels = options.maxPixels ?? DEFAULTS.maxPixels;
+    return this.generate({ common, size, img2img: { image: options.image, strength, maxPixels } });
   }
 
   async txt2img(options: Txt2ImgOptions): Promise<GenerationResult> {
     const common = { ...resolveCommonOptions(options), onProgress: options.onProgress, signal: options.signal };
-    const width = checkSide("width", options.width ?? DEFAULTS.size);
-    const height = checkSide("height", options.height ?? DEFAULTS.size);
-    return this.run(common, async (ctx) => {
-      ctx.scheduler.setTimesteps(common.steps);
-      const latentShape = [1, 4, height / 8, width / 8];
-      const latents = scale(ctx.generator.randn(latentShape), ctx.scheduler.initNoiseSigma);
-      return { width, height, latents, latentShape, timesteps: [...ctx.scheduler.timesteps], strength: undefined };
-    });
+    const size = { width: checkSide("width", options.width ?? DEFAULTS.size), height: checkSide("height", options.height ?? DEFAULTS.size) };
+    return this.generate({ common, size });
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.textEncoder, this.unet, this.vaeEncoder, this.vaeDecoder].map((s) => s.release()));
+    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
   }
 
-  private get vaeEncoderOutput(): "latent_sample" | "latent_parameters" {
-    return this.vaeEncoder.hasOutput("latent_sample") ? "latent_sample" : "latent_parameters";
-  }
-
-  private sessionRunMs(): number {
-    return this.textEncoder.runMs + this.unet.runMs + this.vaeEncoder.runMs + this.vaeDecoder.runMs;
-  }
-
-  /** The part both modes share: prompt encoding, the denoising loop, decoding, PNG. */
-  private async run(
-    common: ResolvedCommonOptions & { onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal },
-    prepare: (ctx: RunContext) => Promise<PreparedLatents>,
-  ): Promise<GenerationResult> {
+  /** diffusers' `__call__` for both modes, step by step; the options were checked by img2img / txt2img. */
+  private async generate({ common, size: givenSize, img2img }: GenerationPlan): Promise<GenerationResult> {
+    const { textEncoder, unet, vaeEncoder, vaeDecoder } = this.sessions;
     const started = performance.now();
     const runMsBefore = this.sessionRunMs();
-    const unetRunsBefore = this.unet.runCount;
-    const seed = common.seed ?? randomBytes(8).readBigUInt64LE();
-    const signal = common.signal;
-    const ctx: RunContext = {
-      generator: new TorchGenerator(seed),
-      scheduler: createScheduler(common.scheduler, this.schedulerConfig),
-      checkCancelled: () => {
-        if (signal?.aborted) throw new GenerationCancelledError();
-      },
+    const unetRunsBefore = unet.runCount;
+    const checkCancelled = () => {
+      if (common.signal?.aborted) throw new GenerationCancelledError();
     };
-    ctx.checkCancelled();
+    checkCancelled();
+
+    // 1. Call parameters: the seeded generator, a fresh scheduler, whether classifier-free guidance runs
+    const seed = common.seed ?? randomBytes(8).readBigUInt64LE();
+    const generator = new TorchGenerator(seed);
+    const scheduler = createScheduler(common.scheduler, this.schedulerConfig);
     const withGuidance = common.guidanceScale > 1;
-    const embeddings = await encodePrompt(this.tokenizer, this.textEncoder, common.prompt, common.negativePrompt, withGuidance);
-    ctx.checkCancelled();
-    const prepared = await prepare(ctx);
-    // Denoising loop
-    let latents = prepared.latents;
-    const total = prepared.timesteps.length;
-    for (let i = 0; i < total; i++) {
-      ctx.checkCancelled();
-      const t = prepared.timesteps[i]!;
-      const noisePred = await this.predictNoise(ctx.scheduler.scaleModelInput(latents, t), t, embeddings, withGuidance, common.guidanceScale, prepared.latentShape);
-      latents = ctx.scheduler.step(noisePred, t, latents, { eta: common.eta, generator: ctx.generator, shape: prepared.latentShape });
-      common.onProgress?.({ step: i + 1, totalSteps: total, timestep: t, elapsedMs: performance.now() - started });
+
+    // 2. Encode the prompt (and the negative prompt, with guidance)
+    const embeddings = await encodePrompt(this.tokenizer, textEncoder, common.prompt, common.negativePrompt, withGuidance);
+    checkCancelled();
+
+    // 3. Preprocess the image: decode safely, pick the size, centre-crop to its aspect, resize
+    let size = givenSize;
+    let image: RgbImage | undefined;
+    if (img2img) {
+      const decoded = await decodeImage(img2img.image, this.decodeOptions);
+      size ??= fitSize(decoded.width, decoded.height, { maxPixels: img2img.maxPixels, multiple: 64 });
+      image = await cropAndResize(decoded, size.width, size.height);
+      checkCancelled();
     }
-    ctx.checkCancelled();
-    // Decode: latents / scaling factor → image in [−1, 1]
-    const decoded = await this.vaeDecoder.run(
-      { latent_sample: { data: unscale(latents, this.model.scalingFactor), dims: prepared.latentShape } },
-      ["sample"],
-    );
-    const image = tensorToImage(decoded.sample!.data, prepared.width, prepared.height);
+    if (!size) throw new Error("unreachable: txt2img always has a size");
+    const latentShape = [1, 4, size.height / 8, size.width / 8];
+
+    // 4. Timesteps: the whole schedule, or for img2img diffusers' get_timesteps (strength picks the start)
+    let timesteps: number[];
+    if (img2img) timesteps = getImg2ImgTimesteps(scheduler, common.steps, img2img.strength).timesteps;
+    else {
+      scheduler.setTimesteps(common.steps);
+      timesteps = [...scheduler.timesteps];
+    }
+
+    // 5. Latents: noise × init σ, or the encoded image noised to the first timestep (latent draw, then noise)
+    let latents: Float32Array;
+    if (image) {
+      const initLatents = await encodeImageLatents(vaeEncoder, image, this.model.scalingFactor, generator);
+      latents = scheduler.addNoise(initLatents, generator.randn(latentShape), timesteps[0]!);
+    } else {
+      latents = scale(generator.randn(latentShape), scheduler.initNoiseSigma);
+    }
+
+    // 6. Denoising loop
+    const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape };
+    for (const [i, t] of timesteps.entries()) {
+      checkCancelled();
+      const noisePred = await predictNoise(unet, scheduler.scaleModelInput(latents, t), t, inputs);
+      latents = scheduler.step(noisePred, t, latents, { eta: common.eta, generator, shape: latentShape });
+      common.onProgress?.({ step: i + 1, totalSteps: timesteps.length, timestep: t, elapsedMs: performance.now() - started });
+    }
+    checkCancelled();
+
+    // 7. Decode the latents, and write the PNG with its parameters
+    const decoded = await decodeLatents(vaeDecoder, latents, latentShape, this.model.scalingFactor, size);
     const parameters: GenerationParameters = {
       prompt: common.prompt,
       negativePrompt: common.negativePrompt || undefined,
@@ -213,86 +159,30 @@ export class StableDiffusionPipeline {
       sampler: SAMPLER_LABELS[common.scheduler],
       cfgScale: common.guidanceScale,
       seed: seed.toString(),
-      width: prepared.width,
-      height: prepared.height,
-      strength: prepared.strength,
+      ...size,
+      strength: img2img?.strength,
       model: this.model.name,
     };
-    const png = await encodePng(image, parameters);
+    const png = await encodePng(decoded, parameters);
     const totalMs = performance.now() - started;
-    const warnings =
-      embeddings.truncatedTokens > 0
-        ? [`The prompt is longer than CLIP's ${this.tokenizer.modelMaxLength} tokens; the last ${embeddings.truncatedTokens} were ignored.`]
-        : [];
     return {
-      image,
+      image: decoded,
       png,
       seed,
-      width: prepared.width,
-      height: prepared.height,
+      ...size,
       parameters,
-      warnings,
+      warnings: promptWarnings(embeddings.truncatedTokens, this.tokenizer.modelMaxLength),
       timings: {
         totalMs,
         sessionRunMs: this.sessionRunMs() - runMsBefore,
-        denoiseSteps: total,
-        unetRuns: this.unet.runCount - unetRunsBefore,
-        msPerStep: total ? totalMs / total : 0,
+        denoiseSteps: timesteps.length,
+        unetRuns: unet.runCount - unetRunsBefore,
+        msPerStep: timesteps.length ? totalMs / timesteps.length : 0,
       },
     };
   }
 
-  /** One UNet evaluation of the guidance batch (uncond first), or of the cond half alone when guidance is off. */
-  private async predictNoise(
-    scaled: Float32Array,
-    t: number,
-    embeddings: PromptEmbeddings,
-    withGuidance: boolean,
-    guidanceScale: number,
-    latentShape: number[],
-  ): Promise<Float32Array> {
-    const sampleInfo = this.unet.input("sample");
-    const timestepInfo = this.unet.input("timestep");
-    const latentDims = (batch: number) => [batch, ...latentShape.slice(1)];
-    const runUnet = async (sample: Float32Array, states: Float32Array, batch: number) => {
-      const out = await this.unet.run(
-        {
-          sample: { data: sample, dims: latentDims(batch) },
-          timestep: timestepFeed(timestepInfo, t, batch),
-          encoder_hidden_states: { data: states, dims: [batch, ...embeddings.dims.slice(1)] },
-        },
-        ["out_sample"],
-      );
-      return out.out_sample!.data;
-    };
-    if (!withGuidance) return runUnet(scaled, embeddings.data, 1);
-    if (unetTakesBatch(sampleInfo, 2)) return applyGuidance(await runUnet(concatBatch([scaled, scaled]), embeddings.data, 2), guidanceScale);
-    const half = embeddings.data.length / 2;
-    const uncond = await runUnet(scaled, embeddings.data.subarray(0, half), 1);
-    const cond = await runUnet(scaled, embeddings.data.subarray(half), 1);
-    return applyGuidance(concatBatch([uncond, cond]), guidanceScale);
-  }
-}
-
-interface RunContext {
-  generator: TorchGenerator;
-  scheduler: Scheduler;
-  checkCancelled(): void;
-}
-
-interface PreparedLatents {
-  width: number;
-  height: number;
-  latents: Float32Array;
-  latentShape: number[];
-  timesteps: number[];
-  strength: number | undefined;
-}
-
-function checkExport(unet: ModelSession, vaeEncoder: ModelSession): void {
-  for (const name of ["sample", "timestep", "encoder_hidden_states"]) unet.input(name);
-  if (!unet.hasOutput("out_sample")) throw new ModelFolderError("unet/model.onnx has no `out_sample` output; is it an SD 1.5 UNet export?");
-  if (!vaeEncoder.hasOutput("latent_sample") && !vaeEncoder.hasOutput("latent_parameters")) {
-    throw new ModelFolderError("vae_encoder/model.onnx has neither `latent_sample` nor `latent_parameters` as output");
+  private sessionRunMs(): number {
+    return Object.values(this.sessions).reduce((ms, s) => ms + s.runMs, 0);
   }
 }

@@ -1,4 +1,7 @@
 const TWO_POW_64 = 1n << 64n;
+
+/** The largest seed `torch.Generator.manual_seed` keeps as it is: seeds are 0 ≤ seed ≤ 2^64 − 1. */
+export const MAX_SEED = TWO_POW_64 - 1n;
 const MIN_SIGNED_64 = -(1n << 63n);
 
 /**

@@ -28,8 +28,3 @@ export function bytesToUnicode(text: string): string {
   for (const byte of utf8.encode(text)) out += BYTE_TO_CHAR[byte];
   return out;
 }
-
-/** The 256 characters of the byte-level alphabet, indexed by byte value. */
-export function byteAlphabet(): readonly string[] {
-  return BYTE_TO_CHAR;
-}

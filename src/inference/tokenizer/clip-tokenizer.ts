@@ -85,10 +85,19 @@ export class ClipTokenizer {
    * @param maxLength sequence length, default {@link modelMaxLength}
    */
   encodeForModel(text: string, maxLength: number = this.modelMaxLength): number[] {
+    return this.tokenizeForModel(text, maxLength).ids;
+  }
+
+  /**
+   * {@link encodeForModel}'s ids and {@link countTruncatedTokens}' count from one tokenization of the text.
+   * @param maxLength sequence length, default {@link modelMaxLength}
+   */
+  tokenizeForModel(text: string, maxLength: number = this.modelMaxLength): { ids: number[]; truncatedTokens: number } {
     const room = promptRoom(maxLength);
-    const ids = [this.bosTokenId, ...this.encode(text).slice(0, room), this.eosTokenId];
+    const tokens = this.encode(text);
+    const ids = [this.bosTokenId, ...tokens.slice(0, room), this.eosTokenId];
     while (ids.length < maxLength) ids.push(this.padTokenId);
-    return ids;
+    return { ids, truncatedTokens: Math.max(0, tokens.length - room) };
   }
 
   /**
@@ -96,7 +105,7 @@ export class ClipTokenizer {
    * the end of a long prompt is ignored.
    */
   countTruncatedTokens(text: string, maxLength: number = this.modelMaxLength): number {
-    return Math.max(0, this.encode(text).length - promptRoom(maxLength));
+    return this.tokenizeForModel(text, maxLength).truncatedTokens;
   }
 }
 

@@ -1,0 +1,30 @@
+import type { RgbImage } from "../image/decode-image.ts";
+import type { GenerationParameters } from "../image/png-parameters.ts";
+
+export interface GenerationTimings {
+  totalMs: number;
+  /** Time spent inside ONNX Runtime's `session.run`, all models together. */
+  sessionRunMs: number;
+  /** Denoising steps run (= UNet evaluations of the guidance batch). */
+  denoiseSteps: number;
+  unetRuns: number;
+  msPerStep: number;
+}
+
+export interface GenerationResult {
+  image: RgbImage;
+  /** PNG with an A1111-style `parameters` text chunk: the file tells its own seed. */
+  png: Buffer;
+  seed: bigint;
+  width: number;
+  height: number;
+  parameters: GenerationParameters;
+  timings: GenerationTimings;
+  /** Things the user should know, e.g. a prompt cut to fit CLIP's 77 tokens. */
+  warnings: string[];
+}
+
+/** What the user is told about the prompt: the tokens past the text encoder's context are ignored. */
+export function promptWarnings(truncatedTokens: number, modelMaxLength: number): string[] {
+  return truncatedTokens > 0 ? [`The prompt is longer than CLIP's ${modelMaxLength} tokens; the last ${truncatedTokens} were ignored.`] : [];
+}
