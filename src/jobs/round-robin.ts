@@ -55,7 +55,8 @@ export class RoundRobin<T> {
     }
     if (!chosen) return undefined;
 
-    const user = this.#rotation[chosen.index];
+    // chosen.index came from iterating #rotation just above.
+    const user = this.#rotation[chosen.index]!;
     const list = this.#lists.get(user)!;
     const item = list.shift()!;
     this.#size--;
@@ -111,7 +112,7 @@ export class RoundRobin<T> {
   }
 
   #leave(index: number): void {
-    this.#lists.delete(this.#rotation[index]);
-    this.#rotation.splice(index, 1);
+    const [user] = this.#rotation.splice(index, 1);
+    if (user !== undefined) this.#lists.delete(user);
   }
 }

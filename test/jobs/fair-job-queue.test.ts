@@ -110,7 +110,7 @@ describe("FairJobQueue: fair order", () => {
     const predicted = queue.snapshot().waiting.map((j) => j.id);
     assert.deepEqual(predicted, ["b1", "c1", "a2", "c2", "a3", "a4", "a5"]);
 
-    for (let i = 0; i < 8; i++) await finish(runner, runner.runs[i].job.id);
+    for (let i = 0; i < 8; i++) await finish(runner, runner.runs[i]!.job.id);
     await queue.onIdle();
     assert.deepEqual(runner.started, ["a1", "b1", "c1", "a2", "c2", "a3", "a4", "a5"]);
     assert.deepEqual(runner.started.slice(1), predicted, "positions shown match the real run order");
@@ -145,7 +145,7 @@ describe("FairJobQueue: fair order", () => {
     queue.on("started", (j) => {
       if (j.userId === "B" && n < 4) queue.enqueue(job(`b${++n}`, "B"));
     });
-    for (let i = 0; i < 7; i++) await finish(runner, runner.runs[i].job.id);
+    for (let i = 0; i < 7; i++) await finish(runner, runner.runs[i]!.job.id);
     assert.deepEqual(runner.started, ["a1", "b1", "a2", "b2", "a3", "b3", "b4"]);
   });
 });
@@ -189,7 +189,7 @@ describe("FairJobQueue: positions", () => {
     for (let i = 0; i < 10; i++) queue.enqueue(job(`j${i}`, `u${i % 3}`));
     await flush();
     assert.equal(positions.length, 1);
-    assert.equal(positions[0].size, 10);
+    assert.equal(positions[0]?.size, 10);
   });
 });
 

@@ -5,7 +5,7 @@ import { RoundRobin } from "../../src/jobs/round-robin.ts";
 /** Pushes items named like "A1": the letter is the user. */
 function rr(...items: string[]): RoundRobin<string> {
   const queue = new RoundRobin<string>();
-  for (const item of items) queue.push(item[0], item);
+  for (const item of items) queue.push(item.charAt(0), item);
   return queue;
 }
 

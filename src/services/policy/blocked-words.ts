@@ -43,8 +43,9 @@ export function compileBlockedWords(blockedWords: readonly string[]): BlockedWor
     find(text) {
       const match = regex.exec(normalize(text));
       if (!match) return null;
+      // One capturing group per entry, in order: the group that matched names the entry.
       const group = match.findIndex((value, index) => index > 0 && value !== undefined);
-      return entries[group - 1].word;
+      return entries[group - 1]?.word ?? null;
     },
   };
 }
