@@ -7,8 +7,8 @@
 import { createHash, type Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { ChecksumMismatchError, DownloadInterruptedError, ModelError } from "./errors.ts";
 import { gitBlobHasher, hashFileInto } from "./file-hash.ts";
@@ -74,26 +74,29 @@ export async function downloadVerifiedFile(options: DownloadFileOptions): Promis
   return digest;
 }
 
+/**
+ * Appends the bytes from `offset` to the partial file. Every byte received is written before this returns, also when
+ * the connection drops (the file stream is ended, not destroyed), so the next attempt resumes exactly there.
+ */
 async function appendFrom(options: DownloadFileOptions, partial: string, offset: number, hashes: readonly Hash[], label: string): Promise<void> {
   const out = createWriteStream(partial, { flags: offset > 0 ? "a" : "w" });
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      for (const hash of hashes) hash.update(chunk);
-      options.onBytes?.(chunk.length, false);
-      callback(null, chunk);
-    },
-  });
+  let failure: unknown;
   try {
-    const body = await options.open(offset);
-    await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), tap, out);
+    const body = Readable.fromWeb((await options.open(offset)) as WebReadableStream<Uint8Array>);
+    for await (const chunk of body) {
+      const bytes = chunk as Buffer;
+      for (const hash of hashes) hash.update(bytes);
+      options.onBytes?.(bytes.length, false);
+      if (!out.write(bytes)) await once(out, "drain");
+    }
   } catch (error) {
-    // pipeline() can reject before the file stream has flushed its last write: the next resume reads its size.
-    // (Not events.once: it would reject with the stream's own copy of this error.)
-    if (!out.closed) await new Promise<void>((resolve) => out.destroy().once("close", () => resolve()));
-    if (error instanceof ModelError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DownloadInterruptedError(`The download of ${label} was interrupted (${reason}); it resumes where it stopped on the next attempt.`, { cause: error });
+    failure = error;
   }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  if (failure === undefined) return;
+  if (failure instanceof ModelError) throw failure;
+  const reason = failure instanceof Error ? failure.message : String(failure);
+  throw new DownloadInterruptedError(`The download of ${label} was interrupted (${reason}); it resumes where it stopped on the next attempt.`, { cause: failure });
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -54,7 +54,8 @@ export function sendContent(req: IncomingMessage, res: ServerResponse, content: 
     res.end(req.method === "HEAD" ? undefined : body);
     return;
   }
-  res.write(body.subarray(0, cutAfter), () => res.socket?.destroy());
+  // end(), not destroy(): a FIN after the bytes, so the client gets every byte sent (a reset could drop some).
+  res.write(body.subarray(0, cutAfter), () => res.socket?.end());
 }
 
 export function record(req: IncomingMessage, server: RecordedRequest["server"]): RecordedRequest {

@@ -72,6 +72,11 @@ export class HubFake {
     this.corrupted.add(this.lfsOid(repo, path));
   }
 
+  /** Serves `repo`'s `path` correctly again. */
+  repair(repo: string, path: string): void {
+    this.corrupted.delete(this.lfsOid(repo, path));
+  }
+
   /** The Range headers the CDN got for `repo`'s `path` (the probe `bytes=0-0` excluded). */
   contentRanges(repo: string, path: string): Array<string | undefined> {
     const blobUrl = `/blobs/${this.lfsOid(repo, path)}`;
