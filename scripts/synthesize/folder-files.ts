@@ -23,21 +23,22 @@ export function modelIndex(variant: SyntheticVariant): unknown {
   };
 }
 
-/** SD 1.5's scheduler/scheduler_config.json. */
+/**
+ * SD 1.5's scheduler/scheduler_config.json exactly as published: no `timestep_spacing` or `prediction_type`, so each
+ * scheduler built from it takes its own diffusers defaults for those, as it does with the real model.
+ */
 export const SCHEDULER_CONFIG = {
   _class_name: "PNDMScheduler",
   _diffusers_version: "0.6.0",
   beta_end: 0.012,
   beta_schedule: "scaled_linear",
   beta_start: 0.00085,
-  clip_sample: false,
   num_train_timesteps: 1000,
-  prediction_type: "epsilon",
   set_alpha_to_one: false,
   skip_prk_steps: true,
   steps_offset: 1,
-  timestep_spacing: "leading",
   trained_betas: null,
+  clip_sample: false,
 };
 
 /** An AutoencoderKL config.json (as optimum writes beside each VAE part), carrying `scaling_factor`. */

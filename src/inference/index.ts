@@ -2,7 +2,7 @@
  * Reroll's inference library: Stable Diffusion 1.5 img2img and txt2img on onnxruntime-node.
  * It knows nothing of Discord or the database; this file is its only public entry.
  */
-export type { SchedulerConfig } from "./schedulers/scheduler-config.ts";
+export type { SchedulerConfig, SchedulerConfigFile } from "./schedulers/scheduler-config.ts";
 export { SD15_SCHEDULER_CONFIG } from "./schedulers/scheduler-config.ts";
 export type { Scheduler, StepOptions, SchedulerName } from "./schedulers/scheduler.ts";
 export { SCHEDULER_NAMES } from "./schedulers/scheduler.ts";
@@ -43,9 +43,13 @@ export { DPMSolverMultistepScheduler } from "./schedulers/dpm-solver-multistep-s
 export type { DPMSolverMultistepSchedulerConfig } from "./schedulers/dpm-solver-multistep-scheduler.ts";
 export { EulerAncestralDiscreteScheduler } from "./schedulers/euler-ancestral-discrete-scheduler.ts";
 export type { EulerAncestralDiscreteSchedulerConfig } from "./schedulers/euler-ancestral-discrete-scheduler.ts";
+export { EulerDiscreteScheduler } from "./schedulers/euler-discrete-scheduler.ts";
+export type { EulerDiscreteSchedulerConfig } from "./schedulers/euler-discrete-scheduler.ts";
+export { LCMScheduler } from "./schedulers/lcm-scheduler.ts";
+export type { LCMSchedulerConfig } from "./schedulers/lcm-scheduler.ts";
 export { computeNoiseSchedule } from "./schedulers/betas.ts";
 export type { NoiseSchedule } from "./schedulers/betas.ts";
-export { createScheduler, loadSchedulerConfig } from "./schedulers/create-scheduler.ts";
+export { createScheduler, defaultSchedulerName, loadSchedulerConfig } from "./schedulers/create-scheduler.ts";
 export { getImg2ImgTimesteps } from "./schedulers/img2img-timesteps.ts";
 export type { Img2ImgTimesteps } from "./schedulers/img2img-timesteps.ts";
 export { SchedulerConfigError } from "./schedulers/scheduler-config-error.ts";

@@ -3,12 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createScheduler, loadSchedulerConfig } from "../../src/inference/schedulers/create-scheduler.ts";
+import { createScheduler, defaultSchedulerName, loadSchedulerConfig } from "../../src/inference/schedulers/create-scheduler.ts";
 import { DDIMScheduler } from "../../src/inference/schedulers/ddim-scheduler.ts";
 import { DPMSolverMultistepScheduler } from "../../src/inference/schedulers/dpm-solver-multistep-scheduler.ts";
 import { EulerAncestralDiscreteScheduler } from "../../src/inference/schedulers/euler-ancestral-discrete-scheduler.ts";
+import { EulerDiscreteScheduler } from "../../src/inference/schedulers/euler-discrete-scheduler.ts";
+import { LCMScheduler } from "../../src/inference/schedulers/lcm-scheduler.ts";
 import { SCHEDULER_NAMES } from "../../src/inference/schedulers/scheduler.ts";
 import { SchedulerConfigError } from "../../src/inference/schedulers/scheduler-config-error.ts";
+import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
 
 /** SD 1.5's scheduler/scheduler_config.json as published (a PNDM config; other schedulers read its shared keys). */
 const SD15_FILE = `{
@@ -27,10 +30,12 @@ const SD15_FILE = `{
 
 describe("createScheduler", () => {
   it("builds each named scheduler", () => {
-    assert.deepEqual([...SCHEDULER_NAMES], ["ddim", "dpm++2m", "euler-a"]);
+    assert.deepEqual([...SCHEDULER_NAMES], ["ddim", "dpm++2m", "euler-a", "euler", "lcm"]);
     assert.ok(createScheduler("ddim") instanceof DDIMScheduler);
     assert.ok(createScheduler("dpm++2m") instanceof DPMSolverMultistepScheduler);
     assert.ok(createScheduler("euler-a") instanceof EulerAncestralDiscreteScheduler);
+    assert.ok(createScheduler("euler") instanceof EulerDiscreteScheduler);
+    assert.ok(createScheduler("lcm") instanceof LCMScheduler);
     assert.throws(() => createScheduler("plms" as never), /Unknown scheduler `plms`/);
   });
 
@@ -57,8 +62,8 @@ describe("loadSchedulerConfig", () => {
     return modelDir;
   };
 
-  it("returns {} for a model without a scheduler config", async () => {
-    assert.deepEqual(await loadSchedulerConfig(path.join(dir, "missing")), {});
+  it("gives a model without a scheduler config SD 1.5's published file", async () => {
+    assert.deepEqual(await loadSchedulerConfig(path.join(dir, "missing")), SD15_SCHEDULER_CONFIG);
   });
 
   it("reads SD 1.5's PNDM file, which every scheduler accepts", async () => {
@@ -86,5 +91,26 @@ describe("loadSchedulerConfig", () => {
   it("lets a bad value fail when the scheduler is built, naming the key", async () => {
     const config = await loadSchedulerConfig(await writeConfig("bad", '{"beta_schedule": "cosine"}'));
     assert.throws(() => createScheduler("euler-a", config), /`beta_schedule` to be one of/);
+  });
+});
+
+describe("defaultSchedulerName: the model folder's scheduler class decides", () => {
+  it("maps each diffusers class we run to our name (PNDM, which we do not implement, runs as DDIM)", () => {
+    const cases: [string, string][] = [
+      ["PNDMScheduler", "ddim"],
+      ["DDIMScheduler", "ddim"],
+      ["DPMSolverMultistepScheduler", "dpm++2m"],
+      ["EulerAncestralDiscreteScheduler", "euler-a"],
+      ["EulerDiscreteScheduler", "euler"],
+      ["LCMScheduler", "lcm"],
+    ];
+    for (const [className, name] of cases) assert.equal(defaultSchedulerName({ _class_name: className }), name, className);
+    assert.equal(defaultSchedulerName(SD15_SCHEDULER_CONFIG), "ddim");
+  });
+
+  it("refuses an unknown or missing class, naming what it found", () => {
+    assert.throws(() => defaultSchedulerName({ _class_name: "UniPCMultistepScheduler" }), (e: unknown) => e instanceof SchedulerConfigError && e.message.includes('"UniPCMultistepScheduler"'));
+    assert.throws(() => defaultSchedulerName({}), (e: unknown) => e instanceof SchedulerConfigError && /no `_class_name`/.test(e.message));
+    assert.throws(() => defaultSchedulerName({ _class_name: "toString" }), SchedulerConfigError);
   });
 });

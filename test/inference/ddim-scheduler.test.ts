@@ -4,18 +4,16 @@ import { randn } from "../../src/inference/random/randn.ts";
 import { TorchGenerator } from "../../src/inference/random/torch-generator.ts";
 import { DDIMScheduler } from "../../src/inference/schedulers/ddim-scheduler.ts";
 import { SchedulerConfigError } from "../../src/inference/schedulers/scheduler-config-error.ts";
+import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
 import { absSumAndMean, DUMMY_SHAPE, dummyNoiseDeter, dummySampleDeter, runDummyLoop } from "./scheduler-fixtures.ts";
 
-/** diffusers' DDIMSchedulerTest.get_scheduler_config plus DDIMScheduler's own defaults where SD 1.5's differ. */
+/** diffusers' DDIMSchedulerTest.get_scheduler_config, as is: every other key takes DDIMScheduler's own default. */
 const DIFFUSERS_TEST_CONFIG = {
   num_train_timesteps: 1000,
   beta_start: 0.0001,
   beta_end: 0.02,
   beta_schedule: "linear",
   clip_sample: true,
-  set_alpha_to_one: true,
-  steps_offset: 0,
-  timestep_spacing: "leading",
 } as const;
 
 function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
@@ -25,9 +23,9 @@ function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
 }
 
-describe("DDIMScheduler with SD 1.5's config (the default)", () => {
+describe("DDIMScheduler with SD 1.5's published scheduler_config.json", () => {
   it("sets 20 leading timesteps 951, 901, …, 51, 1 and the issue's ᾱ values", () => {
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(20);
     assert.deepEqual(scheduler.timesteps, Array.from({ length: 20 }, (_, i) => 951 - 50 * i));
     assert.ok(Math.abs(scheduler.alphasCumprod[951] - 0.008155) < 1e-7);
@@ -39,7 +37,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
   });
 
   it("addNoise is √ᾱ·x0 + √(1−ᾱ)·ε", () => {
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     const x0 = randn([1, 4, 8, 8], 1);
     const eps = randn([1, 4, 8, 8], 2);
     const a = scheduler.alphasCumprod[701];
@@ -48,7 +46,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
   });
 
   it("with η = 0 and the exact ε, each step lands on the next noise level of the same x0 (and the last on ᾱ_0)", () => {
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(20);
     const x0 = randn([1, 4, 8, 8], 3);
     const eps = randn([1, 4, 8, 8], 4);
@@ -62,7 +60,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
   });
 
   it("with set_alpha_to_one the last step recovers x0 itself", () => {
-    const scheduler = new DDIMScheduler({ set_alpha_to_one: true });
+    const scheduler = new DDIMScheduler({ ...SD15_SCHEDULER_CONFIG, set_alpha_to_one: true });
     scheduler.setTimesteps(10);
     const x0 = randn([64], 5);
     const eps = randn([64], 6);
@@ -71,7 +69,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
   });
 
   it("η > 0 adds σ_t(η)·varianceNoise, with σ_t from formula (16)", () => {
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(20);
     const sample = randn([1, 4, 8, 8], 7);
     const eps = randn([1, 4, 8, 8], 8);
@@ -86,7 +84,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
 
   it("η > 0 without varianceNoise draws it from the generator (diffusers' order), reproducibly", () => {
     const run = (opts: object) => {
-      const scheduler = new DDIMScheduler();
+      const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
       scheduler.setTimesteps(5);
       return runDummyLoop(scheduler, scheduler.timesteps, dummySampleDeter(), opts);
     };
@@ -95,7 +93,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
     assert.notDeepEqual(a, run({ eta: 1, generator: new TorchGenerator(12) }));
     assert.notDeepEqual(a, run({ eta: 0 }));
 
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(5);
     const sample = dummySampleDeter();
     const fromGenerator = scheduler.step(sample, 801, sample, { eta: 1, generator: new TorchGenerator(3), shape: DUMMY_SHAPE });
@@ -104,7 +102,7 @@ describe("DDIMScheduler with SD 1.5's config (the default)", () => {
   });
 
   it("refuses η > 0 with both or neither of varianceNoise and generator, as diffusers does", () => {
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(5);
     const x = randn([16], 0);
     assert.throws(() => scheduler.step(x, 801, x, { eta: 1, varianceNoise: x, generator: new TorchGenerator(0) }), /either/);
@@ -155,10 +153,10 @@ describe("DDIMScheduler against diffusers' tests/schedulers/test_scheduler_ddim.
   });
 
   it("trailing and linspace spacings follow numpy's arange/linspace and round-half-even", () => {
-    const trailing = new DDIMScheduler({ timestep_spacing: "trailing" });
+    const trailing = new DDIMScheduler({ ...SD15_SCHEDULER_CONFIG, timestep_spacing: "trailing" });
     trailing.setTimesteps(10);
     assert.deepEqual(trailing.timesteps, [999, 899, 799, 699, 599, 499, 399, 299, 199, 99]);
-    const linspace = new DDIMScheduler({ timestep_spacing: "linspace" });
+    const linspace = new DDIMScheduler({ ...SD15_SCHEDULER_CONFIG, timestep_spacing: "linspace" });
     linspace.setTimesteps(10);
     assert.deepEqual(linspace.timesteps, [999, 888, 777, 666, 555, 444, 333, 222, 111, 0]);
   });
@@ -173,7 +171,7 @@ describe("DDIMScheduler configuration", () => {
   });
 
   it("refuses impossible step counts and steps before setTimesteps", () => {
-    const scheduler = new DDIMScheduler();
+    const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     const x = new Float32Array(4);
     assert.throws(() => scheduler.step(x, 951, x), /setTimesteps/);
     assert.throws(() => scheduler.setTimesteps(0), RangeError);

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { randn } from "../../src/inference/random/randn.ts";
 import { DPMSolverMultistepScheduler } from "../../src/inference/schedulers/dpm-solver-multistep-scheduler.ts";
 import { SchedulerConfigError } from "../../src/inference/schedulers/scheduler-config-error.ts";
+import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
 import { absSumAndMean, dummyNoiseDeter, dummySampleDeter, runDummyLoop } from "./scheduler-fixtures.ts";
 
 /** diffusers' DPMSolverMultistepSchedulerTest.get_scheduler_config plus the scheduler's own defaults. */
@@ -21,9 +22,10 @@ const DIFFUSERS_TEST_CONFIG = {
   lambda_min_clipped: -Infinity,
   variance_type: null,
   final_sigmas_type: "sigma_min",
-  timestep_spacing: "linspace",
-  steps_offset: 0,
 } as const;
+
+/** SD 1.5's file with "leading" spacing set explicitly (diffusers' DPM-Solver default is "linspace"). */
+const SD15_LEADING = { ...SD15_SCHEDULER_CONFIG, timestep_spacing: "leading" } as const;
 
 /** ᾱ of SD 1.5's scaled-linear schedule in double precision, independent of the code under test. */
 function sd15AlphaCumprod(t: number): number {
@@ -46,7 +48,7 @@ function oracleLoop(scheduler: DPMSolverMultistepScheduler, timesteps: number[],
 
 describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
   it("20 leading steps: step ratio 1000 // 21 = 47 plus steps_offset 1 → 941, 894, …, 48; σ then a final 0", () => {
-    const scheduler = new DPMSolverMultistepScheduler();
+    const scheduler = new DPMSolverMultistepScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     const expected = Array.from({ length: 20 }, (_, i) => (20 - i) * 47 + 1);
     assert.deepEqual(scheduler.timesteps, expected);
@@ -61,13 +63,13 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
   });
 
   it("20 linspace steps (diffusers' own default spacing) → 999, 949, …, 549, 500, 450, …, 50", () => {
-    const scheduler = new DPMSolverMultistepScheduler({ timestep_spacing: "linspace", steps_offset: 0 });
+    const scheduler = new DPMSolverMultistepScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(20);
     assert.deepEqual(scheduler.timesteps, [999, 949, 899, 849, 799, 749, 699, 649, 599, 549, 500, 450, 400, 350, 300, 250, 200, 150, 100, 50]);
   });
 
   it("with a perfect ε model the whole loop lands on x0 (first order, then 2M, then first order onto σ = 0)", () => {
-    const scheduler = new DPMSolverMultistepScheduler();
+    const scheduler = new DPMSolverMultistepScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     const x0 = randn([1, 4, 8, 8], 1);
     const eps = randn([1, 4, 8, 8], 2);
@@ -76,7 +78,7 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
   });
 
   it("the last step with final σ 0 returns the model's x0 prediction exactly as diffusers computes it", () => {
-    const scheduler = new DPMSolverMultistepScheduler();
+    const scheduler = new DPMSolverMultistepScheduler(SD15_LEADING);
     scheduler.setTimesteps(3);
     const sample = randn([32], 3);
     const output = randn([32], 4);
@@ -88,7 +90,7 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
   });
 
   it("img2img: after setBeginIndex, addNoise and the first step use the begin index's σ", () => {
-    const scheduler = new DPMSolverMultistepScheduler();
+    const scheduler = new DPMSolverMultistepScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     scheduler.setBeginIndex(5);
     const x0 = randn([64], 5);
@@ -151,13 +153,13 @@ describe("DPMSolverMultistepScheduler configuration", () => {
   });
 
   it("maps diffusers' aliases (algorithm_type deis, solver_type bh2) like diffusers does", () => {
-    const scheduler = new DPMSolverMultistepScheduler({ algorithm_type: "deis", solver_type: "bh2" });
+    const scheduler = new DPMSolverMultistepScheduler({ ...SD15_SCHEDULER_CONFIG, algorithm_type: "deis", solver_type: "bh2" });
     assert.equal(scheduler.config.algorithm_type, "dpmsolver++");
     assert.equal(scheduler.config.solver_type, "midpoint");
   });
 
   it("lambda_min_clipped cuts the noisiest timesteps off the schedule", () => {
-    const scheduler = new DPMSolverMultistepScheduler({ timestep_spacing: "linspace", lambda_min_clipped: -2 });
+    const scheduler = new DPMSolverMultistepScheduler({ ...SD15_SCHEDULER_CONFIG, lambda_min_clipped: -2 });
     scheduler.setTimesteps(10);
     assert.ok(scheduler.timesteps[0] < 999, `first timestep ${scheduler.timesteps[0]}`);
   });

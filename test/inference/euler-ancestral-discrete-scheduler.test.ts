@@ -4,17 +4,19 @@ import { randn } from "../../src/inference/random/randn.ts";
 import { TorchGenerator } from "../../src/inference/random/torch-generator.ts";
 import { EulerAncestralDiscreteScheduler } from "../../src/inference/schedulers/euler-ancestral-discrete-scheduler.ts";
 import { SchedulerConfigError } from "../../src/inference/schedulers/scheduler-config-error.ts";
+import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
 import { absSumAndMean, DUMMY_SHAPE, dummyModel, dummyNoiseDeter, dummySampleDeter, runDummyLoop } from "./scheduler-fixtures.ts";
 
-/** diffusers' EulerAncestralDiscreteSchedulerTest.get_scheduler_config plus the scheduler's own defaults. */
+/** diffusers' EulerAncestralDiscreteSchedulerTest.get_scheduler_config, as is: the rest are the scheduler's defaults. */
 const DIFFUSERS_TEST_CONFIG = {
   num_train_timesteps: 1100,
   beta_start: 0.0001,
   beta_end: 0.02,
   beta_schedule: "linear",
-  timestep_spacing: "linspace",
-  steps_offset: 0,
 } as const;
+
+/** SD 1.5's file with "leading" spacing set explicitly (diffusers' Euler a default is "linspace"). */
+const SD15_LEADING = { ...SD15_SCHEDULER_CONFIG, timestep_spacing: "leading" } as const;
 
 /** σ_t = √((1 − ᾱ_t)/ᾱ_t) of SD 1.5's scaled-linear schedule, in double precision. */
 function sd15Sigma(t: number): number {
@@ -25,9 +27,9 @@ function sd15Sigma(t: number): number {
 
 const close = (a: number, b: number, relative: number) => Math.abs(a - b) <= relative * Math.abs(b);
 
-describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () => {
+describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's betas", () => {
   it("20 leading steps 951 … 1, σ of each then 0, and initNoiseSigma √(σ_max² + 1)", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     const expected = Array.from({ length: 20 }, (_, i) => 951 - 50 * i);
     assert.deepEqual(scheduler.timesteps, expected);
@@ -36,8 +38,8 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
     assert.ok(close(scheduler.initNoiseSigma, Math.sqrt(sd15Sigma(951) ** 2 + 1), 1e-6), `${scheduler.initNoiseSigma}`);
   });
 
-  it("with linspace spacing initNoiseSigma is σ_max itself (σ at t = 999 ≈ 14.6146)", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler({ timestep_spacing: "linspace", steps_offset: 0 });
+  it("with SD 1.5's file as is, spacing is Euler a's own linspace and initNoiseSigma is σ_max itself (σ at t = 999 ≈ 14.6146)", () => {
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(20);
     assert.equal(scheduler.timesteps[0], 999);
     assert.ok(close(scheduler.initNoiseSigma, sd15Sigma(999), 1e-5));
@@ -45,7 +47,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
   });
 
   it("scaleModelInput divides by √(σ² + 1) of the current step", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     const x = randn([16], 1);
     const scaled = scheduler.scaleModelInput(x, 951);
@@ -54,7 +56,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
   });
 
   it("one step is x + (σ_down − σ)·ε + σ_up·noise", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     const x = randn([64], 2);
     const eps = randn([64], 3);
@@ -67,7 +69,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
   });
 
   it("draws one noise tensor per step, the last included, so the generator stays aligned with diffusers", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(4);
     const generator = new TorchGenerator(9);
     const draws: Float32Array[] = [];
@@ -78,7 +80,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
     const replay = new TorchGenerator(9);
     draws.forEach((d) => assert.deepEqual(d, replay.randn(DUMMY_SHAPE)));
 
-    const again = new EulerAncestralDiscreteScheduler();
+    const again = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     again.setTimesteps(4);
     let x = sample;
     again.timesteps.forEach((t, i) => {
@@ -90,7 +92,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
 
   it("the same seed gives the same result twice; another seed does not", () => {
     const run = (seed: number) => {
-      const scheduler = new EulerAncestralDiscreteScheduler();
+      const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
       scheduler.setTimesteps(10);
       return runDummyLoop(scheduler, scheduler.timesteps, dummySampleDeter(), { generator: new TorchGenerator(seed) });
     };
@@ -99,7 +101,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
   });
 
   it("img2img: with a begin index, addNoise and the first step use that index's σ", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     scheduler.setBeginIndex(5);
     const x0 = randn([32], 5);
@@ -111,7 +113,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's config", () =>
   });
 
   it("without a begin index a timestep's position picks σ, and unknown timesteps are refused", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(20);
     const x0 = new Float32Array(4);
     const eps = new Float32Array(4).fill(1);
@@ -151,8 +153,8 @@ describe("EulerAncestralDiscreteScheduler against diffusers' tests/schedulers/te
 
 describe("EulerAncestralDiscreteScheduler configuration", () => {
   it("refuses prediction_type sample (diffusers raises NotImplementedError) and steps without noise", () => {
-    assert.throws(() => new EulerAncestralDiscreteScheduler({ prediction_type: "sample" }), SchedulerConfigError);
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    assert.throws(() => new EulerAncestralDiscreteScheduler({ ...SD15_SCHEDULER_CONFIG, prediction_type: "sample" }), SchedulerConfigError);
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(5);
     const x = new Float32Array(8);
     assert.throws(() => scheduler.step(x, scheduler.timesteps[0], x), /pass `noise`, or `generator`/);
@@ -160,7 +162,7 @@ describe("EulerAncestralDiscreteScheduler configuration", () => {
   });
 
   it("setBeginIndex must point inside the schedule", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(5);
     assert.throws(() => scheduler.setBeginIndex(5), RangeError);
     assert.throws(() => scheduler.setBeginIndex(-1), RangeError);

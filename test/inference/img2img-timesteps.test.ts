@@ -5,16 +5,17 @@ import { DPMSolverMultistepScheduler } from "../../src/inference/schedulers/dpm-
 import { EulerAncestralDiscreteScheduler } from "../../src/inference/schedulers/euler-ancestral-discrete-scheduler.ts";
 import { getImg2ImgTimesteps } from "../../src/inference/schedulers/img2img-timesteps.ts";
 import type { Scheduler } from "../../src/inference/schedulers/scheduler.ts";
+import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
 
 const SCHEDULERS: [string, () => Scheduler][] = [
-  ["DDIM", () => new DDIMScheduler()],
-  ["DPM++ 2M", () => new DPMSolverMultistepScheduler()],
-  ["Euler a", () => new EulerAncestralDiscreteScheduler()],
+  ["DDIM", () => new DDIMScheduler(SD15_SCHEDULER_CONFIG)],
+  ["DPM++ 2M", () => new DPMSolverMultistepScheduler(SD15_SCHEDULER_CONFIG)],
+  ["Euler a", () => new EulerAncestralDiscreteScheduler(SD15_SCHEDULER_CONFIG)],
 ];
 
 describe("getImg2ImgTimesteps follows diffusers' get_timesteps", () => {
   it("strength 0.75 at 20 steps runs 15 steps from 701 (SD 1.5, DDIM)", () => {
-    const { timesteps, startIndex } = getImg2ImgTimesteps(new DDIMScheduler(), 20, 0.75);
+    const { timesteps, startIndex } = getImg2ImgTimesteps(new DDIMScheduler(SD15_SCHEDULER_CONFIG), 20, 0.75);
     assert.equal(startIndex, 5);
     assert.deepEqual(timesteps, [701, 651, 601, 551, 501, 451, 401, 351, 301, 251, 201, 151, 101, 51, 1]);
   });
@@ -42,7 +43,7 @@ describe("getImg2ImgTimesteps follows diffusers' get_timesteps", () => {
   }
 
   it("the begin index makes Euler a noise to, and start at, the first remaining σ", () => {
-    const scheduler = new EulerAncestralDiscreteScheduler();
+    const scheduler = new EulerAncestralDiscreteScheduler(SD15_SCHEDULER_CONFIG);
     const { timesteps, startIndex } = getImg2ImgTimesteps(scheduler, 20, 0.6);
     const x0 = new Float32Array(4);
     const eps = new Float32Array(4).fill(1);
@@ -53,7 +54,7 @@ describe("getImg2ImgTimesteps follows diffusers' get_timesteps", () => {
   });
 
   it("a second call resets the schedule (setTimesteps clears the previous begin index)", () => {
-    const scheduler = new DPMSolverMultistepScheduler();
+    const scheduler = new DPMSolverMultistepScheduler(SD15_SCHEDULER_CONFIG);
     getImg2ImgTimesteps(scheduler, 20, 0.5);
     const { timesteps } = getImg2ImgTimesteps(scheduler, 10, 1);
     assert.equal(timesteps.length, 10);
@@ -62,11 +63,11 @@ describe("getImg2ImgTimesteps follows diffusers' get_timesteps", () => {
 
   it("refuses a strength outside (0, 1], naming the range", () => {
     for (const strength of [0, -0.1, 1.5, Number.NaN]) {
-      assert.throws(() => getImg2ImgTimesteps(new DDIMScheduler(), 20, strength), (e: unknown) => e instanceof RangeError && e.message.includes("(0, 1]"));
+      assert.throws(() => getImg2ImgTimesteps(new DDIMScheduler(SD15_SCHEDULER_CONFIG), 20, strength), (e: unknown) => e instanceof RangeError && e.message.includes("(0, 1]"));
     }
   });
 
   it("refuses a strength that leaves no step to run", () => {
-    assert.throws(() => getImg2ImgTimesteps(new DDIMScheduler(), 20, 0.04), /no denoising step/);
+    assert.throws(() => getImg2ImgTimesteps(new DDIMScheduler(SD15_SCHEDULER_CONFIG), 20, 0.04), /no denoising step/);
   });
 });

@@ -72,7 +72,7 @@ function cumprod(values: Float32Array): Float32Array {
   const out = new Float32Array(values.length);
   let product = 1;
   for (let i = 0; i < values.length; i++) {
-    product *= values[i];
+    product *= values[i]!;
     out[i] = product;
   }
   return out;
@@ -81,12 +81,12 @@ function cumprod(values: Float32Array): Float32Array {
 /** diffusers' `rescale_zero_terminal_snr` (arXiv 2305.08891, Algorithm 1) in float32. */
 function rescaleZeroTerminalSnr(betas: Float32Array): Float32Array {
   const sqrtCumprod = cumprod(betas.map((beta) => 1 - beta)).map(Math.sqrt);
-  const first = sqrtCumprod[0];
-  const last = sqrtCumprod[sqrtCumprod.length - 1];
+  const first = sqrtCumprod[0] ?? 1;
+  const last = sqrtCumprod[sqrtCumprod.length - 1] ?? 0;
   const scale = f32(first / f32(first - last));
   const alphasBar = sqrtCumprod.map((x) => {
     const shifted = f32(f32(x - last) * scale);
     return shifted * shifted;
   });
-  return alphasBar.map((bar, i) => 1 - (i === 0 ? bar : f32(bar / alphasBar[i - 1])));
+  return alphasBar.map((bar, i) => 1 - (i === 0 ? bar : f32(bar / alphasBar[i - 1]!)));
 }

@@ -3,17 +3,20 @@ import path from "node:path";
 import { DDIMScheduler } from "./ddim-scheduler.ts";
 import { DPMSolverMultistepScheduler } from "./dpm-solver-multistep-scheduler.ts";
 import { EulerAncestralDiscreteScheduler } from "./euler-ancestral-discrete-scheduler.ts";
+import { EulerDiscreteScheduler } from "./euler-discrete-scheduler.ts";
+import { LCMScheduler } from "./lcm-scheduler.ts";
 import type { Scheduler, SchedulerName } from "./scheduler.ts";
 import { SchedulerConfigError } from "./scheduler-config-error.ts";
-import type { SchedulerConfig } from "./scheduler-config.ts";
+import { SD15_SCHEDULER_CONFIG, type SchedulerConfigFile } from "./scheduler-config.ts";
 
 /**
  * A fresh scheduler by its user-facing name, built from a model's scheduler config the way diffusers'
- * `from_config` swaps schedulers: shared keys are read, keys meant for other schedulers are ignored.
+ * `XScheduler.from_config` swaps schedulers: keys the scheduler knows are read, keys missing from the file take
+ * that scheduler's own diffusers defaults, keys meant for other schedulers are ignored.
  *
  * @example createScheduler("dpm++2m", await loadSchedulerConfig(modelDir))
  */
-export function createScheduler(name: SchedulerName, config: Partial<SchedulerConfig> & Record<string, unknown> = {}): Scheduler {
+export function createScheduler(name: SchedulerName, config: SchedulerConfigFile = {}): Scheduler {
   switch (name) {
     case "ddim":
       return new DDIMScheduler(config);
@@ -21,24 +24,54 @@ export function createScheduler(name: SchedulerName, config: Partial<SchedulerCo
       return new DPMSolverMultistepScheduler(config);
     case "euler-a":
       return new EulerAncestralDiscreteScheduler(config);
+    case "euler":
+      return new EulerDiscreteScheduler(config);
+    case "lcm":
+      return new LCMScheduler(config);
     default:
-      throw new RangeError(`Unknown scheduler \`${String(name)}\`; expected one of "ddim", "dpm++2m", "euler-a"`);
+      throw new RangeError(`Unknown scheduler \`${String(name)}\`; expected one of "ddim", "dpm++2m", "euler-a", "euler", "lcm"`);
   }
 }
 
+/** Our scheduler for each diffusers class a model folder may name; PNDM (not implemented) runs as DDIM. */
+const SCHEDULER_FOR_CLASS: Readonly<Record<string, SchedulerName>> = {
+  PNDMScheduler: "ddim",
+  DDIMScheduler: "ddim",
+  DPMSolverMultistepScheduler: "dpm++2m",
+  EulerAncestralDiscreteScheduler: "euler-a",
+  EulerDiscreteScheduler: "euler",
+  LCMScheduler: "lcm",
+};
+
 /**
- * Reads `<modelDir>/scheduler/scheduler_config.json`; a model without one gets `{}` (SD 1.5's defaults).
+ * The scheduler a model folder asks for: its `scheduler_config.json`'s `_class_name` mapped to our name.
+ *
+ * @example defaultSchedulerName(await loadSchedulerConfig(modelDir)) // "ddim" for SD 1.5, "euler" for SD-Turbo
+ * @throws {SchedulerConfigError} naming the class found when it is missing or not one we run.
+ */
+export function defaultSchedulerName(config: SchedulerConfigFile): SchedulerName {
+  const className = config._class_name;
+  const name = typeof className === "string" && Object.hasOwn(SCHEDULER_FOR_CLASS, className) ? SCHEDULER_FOR_CLASS[className] : undefined;
+  if (name === undefined) {
+    const found = className === undefined ? "no `_class_name`" : `\`_class_name\` ${JSON.stringify(className)}`;
+    throw new SchedulerConfigError(`The model's scheduler_config.json has ${found}; expected one of ${Object.keys(SCHEDULER_FOR_CLASS).join(", ")}`);
+  }
+  return name;
+}
+
+/**
+ * Reads `<modelDir>/scheduler/scheduler_config.json`; a model without one gets SD 1.5's published file.
  * Python's `json` writes `Infinity`/`NaN` (e.g. DPM-Solver's `lambda_min_clipped: -Infinity`), so those are accepted.
  *
  * @throws {SchedulerConfigError} when the file is not a JSON object.
  */
-export async function loadSchedulerConfig(modelDir: string): Promise<Partial<SchedulerConfig> & Record<string, unknown>> {
+export async function loadSchedulerConfig(modelDir: string): Promise<SchedulerConfigFile> {
   const file = path.join(modelDir, "scheduler", "scheduler_config.json");
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ...SD15_SCHEDULER_CONFIG };
     throw error;
   }
   let parsed: unknown;

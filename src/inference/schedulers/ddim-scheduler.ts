@@ -3,27 +3,51 @@ import { checkInferenceSteps } from "./inference-steps.ts";
 import { roundHalfEven, arange, linspace } from "./numpy-math.ts";
 import { checkFinite, checkUnsupported, resolveConfig } from "./resolve-config.ts";
 import type { Scheduler, StepOptions } from "./scheduler.ts";
-import { SD15_SCHEDULER_CONFIG, type SchedulerConfig } from "./scheduler-config.ts";
+import { DIFFUSERS_BETA_DEFAULTS, type SchedulerConfig, type SchedulerConfigFile } from "./scheduler-config.ts";
 import { assertSameLength, stepNoise } from "./step-noise.ts";
 
 const f32 = Math.fround;
 
-/** DDIM's own keys on top of the shared ones, with diffusers' defaults. */
+/** DDIM's own keys on top of the shared ones. */
 export interface DDIMSchedulerConfig extends SchedulerConfig {
+  /** Clamp the predicted x_0 to ±`clip_sample_range`. @default true */
+  clip_sample: boolean;
+  /** @default 1 */
+  clip_sample_range: number;
+  /** ᾱ past the last step: 1, or ᾱ_0 when false. @default true */
+  set_alpha_to_one: boolean;
   /** @default false */
   rescale_betas_zero_snr: boolean;
   /** Dynamic thresholding is not implemented; only `false` is accepted. @default false */
   thresholding: boolean;
+  /** Read by dynamic thresholding only. @default 0.995 */
+  dynamic_thresholding_ratio: number;
+  /** Read by dynamic thresholding only. @default 1 */
+  sample_max_value: number;
 }
 
-const DDIM_DEFAULTS: Readonly<DDIMSchedulerConfig> = { ...SD15_SCHEDULER_CONFIG, rescale_betas_zero_snr: false, thresholding: false };
+/** diffusers' `DDIMScheduler.__init__` defaults, which keys missing from a model's config take. */
+const DDIM_DEFAULTS: Readonly<DDIMSchedulerConfig> = {
+  ...DIFFUSERS_BETA_DEFAULTS,
+  clip_sample: true,
+  set_alpha_to_one: true,
+  steps_offset: 0,
+  prediction_type: "epsilon",
+  thresholding: false,
+  dynamic_thresholding_ratio: 0.995,
+  clip_sample_range: 1.0,
+  sample_max_value: 1.0,
+  timestep_spacing: "leading",
+  rescale_betas_zero_snr: false,
+};
 
 /**
  * diffusers' `DDIMScheduler` (arXiv 2010.02502): deterministic with η = 0, adding `varianceNoise` (or noise from the
- * generator) with η > 0. Arithmetic follows diffusers' float32 torch operations one by one.
+ * generator) with η > 0. Arithmetic follows diffusers' float32 torch operations one by one. `new DDIMScheduler()`
+ * is diffusers' `DDIMScheduler()`; pass a model's `scheduler_config.json` for that model's schedule.
  *
  * @example
- * const scheduler = new DDIMScheduler();
+ * const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
  * scheduler.setTimesteps(20); // 951, 901, …, 1
  */
 export class DDIMScheduler implements Scheduler {
@@ -36,11 +60,12 @@ export class DDIMScheduler implements Scheduler {
   #timesteps: number[];
   #numInferenceSteps: number | null = null;
 
-  constructor(config: Partial<DDIMSchedulerConfig> & Record<string, unknown> = {}) {
+  constructor(config: Partial<DDIMSchedulerConfig> | SchedulerConfigFile = {}) {
     this.config = resolveConfig(DDIM_DEFAULTS, config);
     checkUnsupported("thresholding", this.config.thresholding, false);
+    checkFinite("clip_sample_range", this.config.clip_sample_range);
     this.alphasCumprod = computeNoiseSchedule(this.config).alphasCumprod;
-    this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.alphasCumprod[0];
+    this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!;
     this.#timesteps = Array.from({ length: this.config.num_train_timesteps }, (_, i) => this.config.num_train_timesteps - 1 - i);
   }
 
@@ -101,8 +126,8 @@ export class DDIMScheduler implements Scheduler {
 
     const prev = new Float32Array(sample.length);
     for (let i = 0; i < sample.length; i++) {
-      const x = sample[i];
-      const out = modelOutput[i];
+      const x = sample[i]!;
+      const out = modelOutput[i]!;
       // 3. predicted x_0 and ε, formula (12)
       let x0: number;
       let eps: number;
@@ -124,7 +149,7 @@ export class DDIMScheduler implements Scheduler {
       x0 = Math.min(clip, Math.max(-clip, x0));
       // 6.–7. direction pointing to x_t, then x_{t−1}
       let value = f32(f32(sqrtAlphaPrev * x0) + f32(directionScale * eps));
-      if (noise) value = f32(value + f32(stdDev * noise[i]));
+      if (noise) value = f32(value + f32(stdDev * noise[i]!));
       prev[i] = value;
     }
     return prev;
@@ -136,7 +161,7 @@ export class DDIMScheduler implements Scheduler {
     const alphaProd = this.#alphaAt(timestep);
     const sqrtAlpha = f32(Math.sqrt(alphaProd));
     const sqrtOneMinus = f32(Math.sqrt(f32(1 - alphaProd)));
-    return original.map((x, i) => f32(sqrtAlpha * x) + f32(sqrtOneMinus * noise[i]));
+    return original.map((x, i) => f32(sqrtAlpha * x) + f32(sqrtOneMinus * noise[i]!));
   }
 
   #alphaAt(timestep: number): number {

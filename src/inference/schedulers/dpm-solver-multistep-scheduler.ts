@@ -1,17 +1,17 @@
 import { computeNoiseSchedule } from "./betas.ts";
 import { checkInferenceSteps } from "./inference-steps.ts";
 import { arange, linspace, roundHalfEven } from "./numpy-math.ts";
-import { checkBoolean, checkOneOf, checkUnsupported, describe, resolveConfig } from "./resolve-config.ts";
+import { checkOneOf, checkUnsupported, describe, resolveConfig } from "./resolve-config.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { SchedulerConfigError } from "./scheduler-config-error.ts";
-import { SD15_SCHEDULER_CONFIG, type SchedulerConfig } from "./scheduler-config.ts";
+import { DIFFUSERS_BETA_DEFAULTS, type SchedulerConfig, type SchedulerConfigFile } from "./scheduler-config.ts";
 import { alphaSigmaFromSigma, sigmasFromAlphasCumprod } from "./sigmas.ts";
 import { StepIndex } from "./step-index.ts";
 import { assertSameLength } from "./step-noise.ts";
 
 const f32 = Math.fround;
 
-/** DPM-Solver's own keys on top of the shared ones, with diffusers' defaults. */
+/** DPM-Solver's own keys on top of the shared ones (defaults: diffusers' `DPMSolverMultistepScheduler.__init__`). */
 export interface DPMSolverMultistepSchedulerConfig extends SchedulerConfig {
   /** 1 or 2 (3 is not implemented). @default 2 */
   solver_order: number;
@@ -33,30 +33,49 @@ export interface DPMSolverMultistepSchedulerConfig extends SchedulerConfig {
   variance_type: null;
   /** Not implemented; only false. */
   thresholding: boolean;
+  /** Read by thresholding only. @default 0.995 */
+  dynamic_thresholding_ratio: number;
+  /** Read by thresholding only. @default 1 */
+  sample_max_value: number;
+  /** The σ-schedule variants below are not implemented; only false. */
   use_karras_sigmas: boolean;
   use_exponential_sigmas: boolean;
   use_beta_sigmas: boolean;
   use_lu_lambdas: boolean;
   use_flow_sigmas: boolean;
+  /** Read by flow sigmas only. @default 1 */
+  flow_shift: number;
+  /** Not implemented; only false. */
+  use_dynamic_shifting: boolean;
+  /** Read by dynamic shifting only. @default "exponential" */
+  time_shift_type: string;
 }
 
 const DPM_DEFAULTS: Readonly<DPMSolverMultistepSchedulerConfig> = {
-  ...SD15_SCHEDULER_CONFIG,
+  ...DIFFUSERS_BETA_DEFAULTS,
   solver_order: 2,
+  prediction_type: "epsilon",
+  thresholding: false,
+  dynamic_thresholding_ratio: 0.995,
+  sample_max_value: 1.0,
   algorithm_type: "dpmsolver++",
   solver_type: "midpoint",
   lower_order_final: true,
   euler_at_final: false,
-  final_sigmas_type: "zero",
-  lambda_min_clipped: -Infinity,
-  rescale_betas_zero_snr: false,
-  variance_type: null,
-  thresholding: false,
   use_karras_sigmas: false,
   use_exponential_sigmas: false,
   use_beta_sigmas: false,
   use_lu_lambdas: false,
   use_flow_sigmas: false,
+  flow_shift: 1.0,
+  final_sigmas_type: "zero",
+  lambda_min_clipped: -Infinity,
+  variance_type: null,
+  timestep_spacing: "linspace",
+  steps_offset: 0,
+  rescale_betas_zero_snr: false,
+  use_dynamic_shifting: false,
+  time_shift_type: "exponential",
 };
 
 /**
@@ -65,8 +84,8 @@ const DPM_DEFAULTS: Readonly<DPMSolverMultistepSchedulerConfig> = {
  * default `final_sigmas_type: "zero"`, on its last. Deterministic: it never draws noise.
  *
  * @example
- * const scheduler = new DPMSolverMultistepScheduler();
- * scheduler.setTimesteps(20); // "leading" spacing from SD 1.5's config: 941, 894, …, 48
+ * const scheduler = new DPMSolverMultistepScheduler(SD15_SCHEDULER_CONFIG);
+ * scheduler.setTimesteps(20); // diffusers' default "linspace" spacing: 999, 949, …, 50
  */
 export class DPMSolverMultistepScheduler implements Scheduler {
   readonly config: Readonly<DPMSolverMultistepSchedulerConfig>;
@@ -83,7 +102,7 @@ export class DPMSolverMultistepScheduler implements Scheduler {
   #lowerOrderNums = 0;
   readonly #index = new StepIndex("last");
 
-  constructor(config: Partial<DPMSolverMultistepSchedulerConfig> & Record<string, unknown> = {}) {
+  constructor(config: Partial<DPMSolverMultistepSchedulerConfig> | SchedulerConfigFile = {}) {
     const resolved = resolveConfig(DPM_DEFAULTS, config);
     // diffusers' own aliases, kept for configs saved by DEIS/UniPC schedulers
     if (resolved.algorithm_type === "deis") resolved.algorithm_type = "dpmsolver++";
@@ -128,9 +147,9 @@ export class DPMSolverMultistepScheduler implements Scheduler {
         timesteps = arange(lastTimestep, 0, -trainSteps / numInferenceSteps).map((t) => roundHalfEven(t) - 1);
         break;
     }
-    const finalSigma = this.config.final_sigmas_type === "zero" ? 0 : this.#trainSigmas[0];
+    const finalSigma = this.config.final_sigmas_type === "zero" ? 0 : this.#trainSigmas[0]!;
     this.#timesteps = timesteps;
-    this.#sigmas = Float32Array.from([...timesteps.map((t) => this.#trainSigmas[t]), finalSigma]);
+    this.#sigmas = Float32Array.from([...timesteps.map((t) => this.#trainSigmas[t]!), finalSigma]);
     this.#numInferenceSteps = timesteps.length;
     this.#modelOutputs = new Array<Float32Array | null>(this.config.solver_order).fill(null);
     this.#lowerOrderNums = 0;
@@ -154,7 +173,7 @@ export class DPMSolverMultistepScheduler implements Scheduler {
     const { euler_at_final, lower_order_final, final_sigmas_type, solver_order } = this.config;
     const lowerOrderFinal = index === count - 1 && (euler_at_final || (lower_order_final && count < 15) || final_sigmas_type === "zero");
 
-    const x0 = this.#dataPrediction(modelOutput, sample, this.#sigmas[index]);
+    const x0 = this.#dataPrediction(modelOutput, sample, this.#sigmaAt(index));
     this.#modelOutputs.shift();
     this.#modelOutputs.push(x0);
 
@@ -172,8 +191,14 @@ export class DPMSolverMultistepScheduler implements Scheduler {
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
     if (this.#numInferenceSteps === null) throw new Error("DPMSolverMultistepScheduler.addNoise: call setTimesteps first");
     assertSameLength(original, noise, "original and noise");
-    const { alpha, sigma } = alphaSigmaFromSigma(this.#sigmas[this.#index.forAddNoise(timestep, this.#timesteps)]);
-    return original.map((x, i) => f32(alpha * x) + f32(sigma * noise[i]));
+    const { alpha, sigma } = alphaSigmaFromSigma(this.#sigmaAt(this.#index.forAddNoise(timestep, this.#timesteps)));
+    return original.map((x, i) => f32(alpha * x) + f32(sigma * noise[i]!));
+  }
+
+  #sigmaAt(index: number): number {
+    const sigma = this.#sigmas[index];
+    if (sigma === undefined) throw new RangeError(`DPMSolverMultistepScheduler: no σ at index ${index}; call setTimesteps again`);
+    return sigma;
   }
 
   /** diffusers' `convert_model_output` for dpmsolver++: the model's output turned into a prediction of x_0. */
@@ -181,29 +206,29 @@ export class DPMSolverMultistepScheduler implements Scheduler {
     const { alpha, sigma } = alphaSigmaFromSigma(sigmaValue);
     switch (this.config.prediction_type) {
       case "epsilon":
-        return sample.map((x, i) => f32(x - f32(sigma * modelOutput[i])) / alpha);
+        return sample.map((x, i) => f32(x - f32(sigma * modelOutput[i]!)) / alpha);
       case "sample":
         return Float32Array.from(modelOutput);
       case "v_prediction":
-        return sample.map((x, i) => f32(alpha * x) - f32(sigma * modelOutput[i]));
+        return sample.map((x, i) => f32(alpha * x) - f32(sigma * modelOutput[i]!));
     }
   }
 
   /** One DPM-Solver++ first-order step (DDIM in λ): x_t = (σ_t/σ_s)·x − α_t(e^{−h} − 1)·x_0. */
   #firstOrderUpdate(x0: Float32Array, sample: Float32Array, index: number): Float32Array {
-    const t = lambdaAt(this.#sigmas[index + 1]);
-    const s = lambdaAt(this.#sigmas[index]);
+    const t = lambdaAt(this.#sigmaAt(index + 1));
+    const s = lambdaAt(this.#sigmaAt(index));
     const h = f32(t.lambda - s.lambda);
     const sampleScale = f32(t.sigma / s.sigma);
     const x0Scale = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
-    return sample.map((x, i) => f32(sampleScale * x) - f32(x0Scale * x0[i]));
+    return sample.map((x, i) => f32(sampleScale * x) - f32(x0Scale * x0[i]!));
   }
 
   /** One multistep second-order step from the current and previous x_0 predictions (midpoint or Heun form). */
   #secondOrderUpdate(m0: Float32Array, m1: Float32Array, sample: Float32Array, index: number): Float32Array {
-    const t = lambdaAt(this.#sigmas[index + 1]);
-    const s0 = lambdaAt(this.#sigmas[index]);
-    const s1 = lambdaAt(this.#sigmas[index - 1]);
+    const t = lambdaAt(this.#sigmaAt(index + 1));
+    const s0 = lambdaAt(this.#sigmaAt(index));
+    const s1 = lambdaAt(this.#sigmaAt(index - 1));
     const h = f32(t.lambda - s0.lambda);
     const h0 = f32(s0.lambda - s1.lambda);
     const inverseR0 = f32(1 / f32(h0 / h));
@@ -214,8 +239,8 @@ export class DPMSolverMultistepScheduler implements Scheduler {
     // midpoint subtracts ½·α_t(e^{−h} − 1)·D1; Heun adds α_t((e^{−h} − 1)/h + 1)·D1
     const d1Scale = midpoint ? f32(0.5 * d0Scale) : f32(t.alpha * f32(f32(expMinusOne / h) + 1));
     return sample.map((x, i) => {
-      const d1 = f32(inverseR0 * f32(m0[i] - m1[i]));
-      const base = f32(f32(sampleScale * x) - f32(d0Scale * m0[i]));
+      const d1 = f32(inverseR0 * f32(m0[i]! - m1[i]!));
+      const base = f32(f32(sampleScale * x) - f32(d0Scale * m0[i]!));
       return midpoint ? base - f32(d1Scale * d1) : base + f32(d1Scale * d1);
     });
   }
@@ -233,15 +258,13 @@ function checkDpmKeys(config: DPMSolverMultistepSchedulerConfig): void {
   }
   checkUnsupported("algorithm_type", config.algorithm_type, "dpmsolver++");
   checkOneOf("solver_type", config.solver_type, ["midpoint", "heun"]);
-  checkBoolean("lower_order_final", config.lower_order_final);
-  checkBoolean("euler_at_final", config.euler_at_final);
   checkOneOf("final_sigmas_type", config.final_sigmas_type, ["zero", "sigma_min"]);
   if (typeof config.lambda_min_clipped !== "number" || Number.isNaN(config.lambda_min_clipped)) {
     throw new SchedulerConfigError(`Expected \`lambda_min_clipped\` to be a number, got ${describe(config.lambda_min_clipped)}`);
   }
-  checkBoolean("rescale_betas_zero_snr", config.rescale_betas_zero_snr);
   checkUnsupported("variance_type", config.variance_type, null);
-  for (const key of ["thresholding", "use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "use_flow_sigmas"] as const) {
+  const unsupported = ["thresholding", "use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "use_flow_sigmas", "use_dynamic_shifting"] as const;
+  for (const key of unsupported) {
     checkUnsupported(key, config[key], false);
   }
 }

@@ -1,23 +1,30 @@
 import { computeNoiseSchedule } from "./betas.ts";
 import { checkInferenceSteps } from "./inference-steps.ts";
-import { arange, interpOnIndexGrid, linspace, roundHalfEven } from "./numpy-math.ts";
-import { checkBoolean, resolveConfig } from "./resolve-config.ts";
+import { eulerTimesteps, unitVarianceDivisor } from "./euler-timesteps.ts";
+import { interpOnIndexGrid } from "./numpy-math.ts";
+import { resolveConfig } from "./resolve-config.ts";
 import type { Scheduler, StepOptions } from "./scheduler.ts";
 import { SchedulerConfigError } from "./scheduler-config-error.ts";
-import { SD15_SCHEDULER_CONFIG, type SchedulerConfig } from "./scheduler-config.ts";
+import { DIFFUSERS_BETA_DEFAULTS, type SchedulerConfig, type SchedulerConfigFile } from "./scheduler-config.ts";
 import { StepIndex } from "./step-index.ts";
 import { assertSameLength, stepNoise } from "./step-noise.ts";
 import { sigmasFromAlphasCumprod } from "./sigmas.ts";
 
 const f32 = Math.fround;
 
-/** Euler a's own keys on top of the shared ones, with diffusers' defaults. */
+/** Euler a's own keys on top of the shared ones (defaults: diffusers' `EulerAncestralDiscreteScheduler.__init__`). */
 export interface EulerAncestralDiscreteSchedulerConfig extends SchedulerConfig {
   /** @default false */
   rescale_betas_zero_snr: boolean;
 }
 
-const EULER_A_DEFAULTS: Readonly<EulerAncestralDiscreteSchedulerConfig> = { ...SD15_SCHEDULER_CONFIG, rescale_betas_zero_snr: false };
+const EULER_A_DEFAULTS: Readonly<EulerAncestralDiscreteSchedulerConfig> = {
+  ...DIFFUSERS_BETA_DEFAULTS,
+  prediction_type: "epsilon",
+  timestep_spacing: "linspace",
+  steps_offset: 0,
+  rescale_betas_zero_snr: false,
+};
 
 /**
  * diffusers' `EulerAncestralDiscreteScheduler` ("Euler a"): an Euler step down to σ_down, then fresh noise of
@@ -25,7 +32,7 @@ const EULER_A_DEFAULTS: Readonly<EulerAncestralDiscreteSchedulerConfig> = { ...S
  * Works in σ space: `initNoiseSigma` > 1 and `scaleModelInput` divides by √(σ² + 1).
  *
  * @example
- * const scheduler = new EulerAncestralDiscreteScheduler();
+ * const scheduler = new EulerAncestralDiscreteScheduler(SD15_SCHEDULER_CONFIG);
  * scheduler.setTimesteps(20);
  * const next = scheduler.step(eps, scheduler.timesteps[0], latents, { generator, shape: [1, 4, 64, 64] });
  */
@@ -38,9 +45,8 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
   #timesteps: number[];
   readonly #index = new StepIndex("throw");
 
-  constructor(config: Partial<EulerAncestralDiscreteSchedulerConfig> & Record<string, unknown> = {}) {
+  constructor(config: Partial<EulerAncestralDiscreteSchedulerConfig> | SchedulerConfigFile = {}) {
     this.config = resolveConfig(EULER_A_DEFAULTS, config);
-    checkBoolean("rescale_betas_zero_snr", this.config.rescale_betas_zero_snr);
     if (this.config.prediction_type === "sample") {
       throw new SchedulerConfigError('EulerAncestralDiscreteScheduler supports prediction_type "epsilon" or "v_prediction", not "sample"');
     }
@@ -65,27 +71,12 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
   /** σ_max for "linspace"/"trailing" spacing, √(σ_max² + 1) for "leading" (diffusers' rule). */
   get initNoiseSigma(): number {
     const max = this.#sigmas.reduce((a, b) => Math.max(a, b), 0);
-    if (this.config.timestep_spacing !== "leading") return max;
-    return f32(Math.sqrt(f32(f32(max * max) + 1)));
+    return this.config.timestep_spacing === "leading" ? unitVarianceDivisor(max) : max;
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    const trainSteps = this.config.num_train_timesteps;
-    checkInferenceSteps(numInferenceSteps, trainSteps);
-    let timesteps: number[];
-    switch (this.config.timestep_spacing) {
-      case "linspace":
-        timesteps = linspace(0, trainSteps - 1, numInferenceSteps).map(f32).reverse();
-        break;
-      case "leading": {
-        const ratio = Math.floor(trainSteps / numInferenceSteps);
-        timesteps = Array.from({ length: numInferenceSteps }, (_, i) => (numInferenceSteps - 1 - i) * ratio + this.config.steps_offset);
-        break;
-      }
-      case "trailing":
-        timesteps = arange(trainSteps, 0, -trainSteps / numInferenceSteps).map((t) => roundHalfEven(t) - 1);
-        break;
-    }
+    checkInferenceSteps(numInferenceSteps, this.config.num_train_timesteps);
+    const timesteps = eulerTimesteps(this.config, numInferenceSteps);
     this.#timesteps = timesteps;
     this.#sigmas = Float32Array.from(timesteps.map((t) => interpOnIndexGrid(t, this.#trainSigmas)).concat(0));
     this.#index.reset();
@@ -97,15 +88,14 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
 
   /** sample / √(σ² + 1), so the UNet sees unit-variance input. */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    const sigma = this.#sigmas[this.#index.resolve(timestep, this.#timesteps)];
-    const divisor = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
+    const divisor = unitVarianceDivisor(this.#sigmaAt(this.#index.resolve(timestep, this.#timesteps)));
     return sample.map((x) => x / divisor);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts: StepOptions & { shape?: number[] } = {}): Float32Array {
     assertSameLength(modelOutput, sample, "modelOutput and sample");
     const index = this.#index.resolve(timestep, this.#timesteps);
-    const sigma = this.#sigmas[index];
+    const sigma = this.#sigmaAt(index);
     const sigmaNext = this.#sigmas[index + 1];
     if (sigmaNext === undefined) throw new RangeError(`EulerAncestralDiscreteScheduler.step: no step after index ${index}; call setTimesteps again`);
     const sigmaSq = f32(sigma * sigma);
@@ -118,19 +108,20 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
 
     const prev = new Float32Array(sample.length);
     for (let i = 0; i < sample.length; i++) {
-      const x = sample[i];
+      const x = sample[i]!;
+      const out = modelOutput[i]!;
       // 1. predicted x_0 from σ-scaled ε (or v)
       const x0 =
         this.config.prediction_type === "epsilon"
-          ? f32(x - f32(sigma * modelOutput[i]))
-          : f32(f32(modelOutput[i] * vScale) + f32(x / vDivisor));
+          ? f32(x - f32(sigma * out))
+          : f32(f32(out * vScale) + f32(x / vDivisor));
       // 2. Euler step to σ_down along the ODE derivative
       const derivative = f32(f32(x - x0) / sigma);
       prev[i] = f32(x + f32(derivative * dt));
     }
     // 3. ancestral noise of size σ_up (drawn even when σ_up is 0, to keep diffusers' stream)
     const noise = stepNoise(opts.noise, opts.generator, opts.shape, sample.length, "EulerAncestralDiscreteScheduler.step");
-    for (let i = 0; i < prev.length; i++) prev[i] = f32(prev[i] + f32(noise[i] * sigmaUp));
+    for (let i = 0; i < prev.length; i++) prev[i] = f32(prev[i]! + f32(noise[i]! * sigmaUp));
     this.#index.advance();
     return prev;
   }
@@ -138,7 +129,13 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
   /** x_0 + σ·ε at the timestep's σ (or at the begin index's σ once one is set, as diffusers does). */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
     assertSameLength(original, noise, "original and noise");
-    const sigma = this.#sigmas[this.#index.forAddNoise(timestep, this.#timesteps)];
-    return original.map((x, i) => x + f32(noise[i] * sigma));
+    const sigma = this.#sigmaAt(this.#index.forAddNoise(timestep, this.#timesteps));
+    return original.map((x, i) => x + f32(noise[i]! * sigma));
+  }
+
+  #sigmaAt(index: number): number {
+    const sigma = this.#sigmas[index];
+    if (sigma === undefined) throw new RangeError(`EulerAncestralDiscreteScheduler: no σ at index ${index}; call setTimesteps again`);
+    return sigma;
   }
 }

@@ -33,10 +33,12 @@ export function arange(start: number, stop: number, step: number): number[] {
 /** `np.interp(x, np.arange(len(fp)), fp)`: linear interpolation on the integer grid, clamped at both ends. */
 export function interpOnIndexGrid(x: number, fp: ArrayLike<number>): number {
   const last = fp.length - 1;
-  if (x <= 0) return fp[0];
-  if (x >= last) return fp[last];
+  if (last < 0) throw new RangeError("interpOnIndexGrid: fp is empty");
+  if (x <= 0) return fp[0]!;
+  if (x >= last) return fp[last]!;
   const j = Math.floor(x);
-  if (x === j) return fp[j];
-  const slope = fp[j + 1] - fp[j];
-  return slope * (x - j) + fp[j];
+  const low = fp[j]!;
+  if (x === j) return low;
+  const slope = fp[j + 1]! - low;
+  return slope * (x - j) + low;
 }

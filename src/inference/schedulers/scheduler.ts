@@ -6,7 +6,7 @@ export interface StepOptions {
   eta?: number;
   /** Noise for DDIM with η > 0; drawn from `generator` when absent. */
   varianceNoise?: Float32Array;
-  /** Noise for ancestral schedulers; drawn from `generator` when absent. */
+  /** Noise for ancestral schedulers (Euler a) and LCM; drawn from `generator` when absent. */
   noise?: Float32Array;
   /** The seeded generator that stochastic steps draw from (same order as diffusers). */
   generator?: Generator;
@@ -14,7 +14,7 @@ export interface StepOptions {
 
 /** What the pipeline needs of a scheduler: diffusers' API in camelCase on flat Float32Arrays. */
 export interface Scheduler {
-  /** The schedule set by `setTimesteps`, first to last (floats for Euler a with "linspace" spacing). */
+  /** The schedule set by `setTimesteps`, first to last (floats for Euler and Euler a with "linspace" spacing). */
   readonly timesteps: number[];
   readonly initNoiseSigma: number;
   /** How many entries of `timesteps` one denoising step consumes (diffusers' `order`; 1 for all schedulers here). */
@@ -35,5 +35,5 @@ export interface Scheduler {
 }
 
 /** The names users pick from (Discord choices, CLI `--scheduler`). */
-export const SCHEDULER_NAMES = ["ddim", "dpm++2m", "euler-a"] as const;
+export const SCHEDULER_NAMES = ["ddim", "dpm++2m", "euler-a", "euler", "lcm"] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];

@@ -1,0 +1,199 @@
+import { computeNoiseSchedule, torchLinspace } from "./betas.ts";
+import { eulerTimesteps, unitVarianceDivisor } from "./euler-timesteps.ts";
+import { checkInferenceSteps } from "./inference-steps.ts";
+import { karrasSigmas, sigmaToTimestep } from "./karras-sigmas.ts";
+import { interpOnIndexGrid } from "./numpy-math.ts";
+import { checkOneOf, checkUnsupported, describe, resolveConfig } from "./resolve-config.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { SchedulerConfigError } from "./scheduler-config-error.ts";
+import { DIFFUSERS_BETA_DEFAULTS, type SchedulerConfig, type SchedulerConfigFile } from "./scheduler-config.ts";
+import { sigmasFromAlphasCumprod } from "./sigmas.ts";
+import { StepIndex } from "./step-index.ts";
+import { assertSameLength } from "./step-noise.ts";
+
+const f32 = Math.fround;
+
+/** Euler's own keys on top of the shared ones (defaults: diffusers' `EulerDiscreteScheduler.__init__`). */
+export interface EulerDiscreteSchedulerConfig extends SchedulerConfig {
+  /** How σ between training timesteps is found: "linear" (np.interp) or "log_linear" (evenly in log σ). @default "linear" */
+  interpolation_type: "linear" | "log_linear";
+  /** σ spaced as Karras et al. (ρ = 7) between `sigma_min` and `sigma_max`. @default false */
+  use_karras_sigmas: boolean;
+  /** Not implemented; only false. */
+  use_exponential_sigmas: boolean;
+  /** Not implemented; only false. */
+  use_beta_sigmas: boolean;
+  /** Karras' lowest σ; null takes the schedule's own. @default null */
+  sigma_min: number | null;
+  /** Karras' highest σ; null takes the schedule's own. @default null */
+  sigma_max: number | null;
+  /** "continuous" with v_prediction feeds the UNet 0.25·ln σ instead of a timestep. @default "discrete" */
+  timestep_type: "discrete" | "continuous";
+  /** @default false */
+  rescale_betas_zero_snr: boolean;
+  /** The σ after the last step: 0, or σ of training timestep 0. @default "zero" */
+  final_sigmas_type: "zero" | "sigma_min";
+}
+
+const EULER_DEFAULTS: Readonly<EulerDiscreteSchedulerConfig> = {
+  ...DIFFUSERS_BETA_DEFAULTS,
+  prediction_type: "epsilon",
+  interpolation_type: "linear",
+  use_karras_sigmas: false,
+  use_exponential_sigmas: false,
+  use_beta_sigmas: false,
+  sigma_min: null,
+  sigma_max: null,
+  timestep_spacing: "linspace",
+  timestep_type: "discrete",
+  steps_offset: 0,
+  rescale_betas_zero_snr: false,
+  final_sigmas_type: "zero",
+};
+
+/**
+ * diffusers' `EulerDiscreteScheduler` (Karras et al. 2022, Algorithm 2 without churn): a deterministic Euler step
+ * of the probability-flow ODE in σ space. SD-Turbo's scheduler ("trailing" spacing, 1–4 steps). `initNoiseSigma` > 1
+ * and `scaleModelInput` divides by √(σ² + 1), as for Euler a.
+ *
+ * @example
+ * const scheduler = new EulerDiscreteScheduler({ ...SD15_SCHEDULER_CONFIG, timestep_spacing: "trailing" });
+ * scheduler.setTimesteps(4); // 999, 749, 499, 249
+ */
+export class EulerDiscreteScheduler implements Scheduler {
+  readonly config: Readonly<EulerDiscreteSchedulerConfig>;
+  readonly alphasCumprod: Float32Array;
+  readonly order = 1;
+  readonly #trainSigmas: Float32Array;
+  #sigmas: Float32Array;
+  #timesteps: number[];
+  readonly #index = new StepIndex("throw");
+
+  constructor(config: Partial<EulerDiscreteSchedulerConfig> | SchedulerConfigFile = {}) {
+    this.config = resolveConfig(EULER_DEFAULTS, config);
+    checkEulerKeys(this.config);
+    this.alphasCumprod = computeNoiseSchedule(this.config).alphasCumprod;
+    // diffusers keeps the last ᾱ off zero so that σ stays finite.
+    if (this.config.rescale_betas_zero_snr) this.alphasCumprod[this.alphasCumprod.length - 1] = 2 ** -24;
+    this.#trainSigmas = sigmasFromAlphasCumprod(this.alphasCumprod);
+    // Before setTimesteps, as in diffusers: every training timestep, high noise first.
+    this.#sigmas = Float32Array.from([...this.#trainSigmas].reverse().concat(0));
+    const trainSteps = this.config.num_train_timesteps;
+    this.#timesteps = this.#continuous
+      ? [...this.#sigmas.subarray(0, -1)].map(continuousTimestep)
+      : Array.from({ length: trainSteps }, (_, i) => trainSteps - 1 - i);
+  }
+
+  /** The timesteps the UNet is fed, highest first (fractional with "linspace" spacing, Karras σ or "continuous"). */
+  get timesteps(): number[] {
+    return this.#timesteps;
+  }
+
+  /** The σ of each timestep, then the final σ (float32, as diffusers stores them). */
+  get sigmas(): Float32Array {
+    return this.#sigmas;
+  }
+
+  /** σ_max for "linspace"/"trailing" spacing, √(σ_max² + 1) for "leading" (diffusers' rule). */
+  get initNoiseSigma(): number {
+    const max = this.#sigmas.reduce((a, b) => Math.max(a, b), 0);
+    return this.config.timestep_spacing === "leading" ? unitVarianceDivisor(max) : max;
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    checkInferenceSteps(numInferenceSteps, this.config.num_train_timesteps);
+    let timesteps = eulerTimesteps(this.config, numInferenceSteps);
+    let sigmas: number[];
+    if (this.config.interpolation_type === "linear") {
+      sigmas = timesteps.map((t) => interpOnIndexGrid(t, this.#trainSigmas));
+    } else {
+      // evenly spaced in log σ from σ_max to σ_min, one more σ than steps (diffusers' "log_linear")
+      const logMax = Math.log(this.#trainSigmas[this.#trainSigmas.length - 1]!);
+      const logMin = Math.log(this.#trainSigmas[0]!);
+      sigmas = [...torchLinspace(logMax, logMin, numInferenceSteps + 1)].map((x) => f32(Math.exp(x)));
+    }
+    if (this.config.use_karras_sigmas) {
+      const lowest = this.config.sigma_min ?? sigmas[sigmas.length - 1]!;
+      const highest = this.config.sigma_max ?? sigmas[0]!;
+      sigmas = karrasSigmas(lowest, highest, numInferenceSteps);
+      const logSigmas = this.#trainSigmas.map((sigma) => Math.log(sigma));
+      timesteps = sigmas.map((sigma) => f32(sigmaToTimestep(sigma, logSigmas)));
+    }
+    const finalSigma = this.config.final_sigmas_type === "zero" ? 0 : this.#trainSigmas[0]!;
+    this.#sigmas = Float32Array.from([...sigmas, finalSigma]);
+    this.#timesteps = this.#continuous ? [...this.#sigmas.subarray(0, -1)].map(continuousTimestep) : timesteps;
+    this.#index.reset();
+  }
+
+  setBeginIndex(beginIndex: number): void {
+    this.#index.setBegin(beginIndex, this.#timesteps.length);
+  }
+
+  /** sample / √(σ² + 1), so the UNet sees unit-variance input. */
+  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
+    const divisor = unitVarianceDivisor(this.#sigmaAt(this.#index.resolve(timestep, this.#timesteps)));
+    return sample.map((x) => x / divisor);
+  }
+
+  /** One Euler step from σ to the next σ along the derivative (x − x̂_0)/σ. Never draws noise. */
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): Float32Array {
+    assertSameLength(modelOutput, sample, "modelOutput and sample");
+    const index = this.#index.resolve(timestep, this.#timesteps);
+    const sigma = this.#sigmaAt(index);
+    const sigmaNext = this.#sigmas[index + 1];
+    if (sigmaNext === undefined) throw new RangeError(`EulerDiscreteScheduler.step: no step after index ${index}; call setTimesteps again`);
+    const dt = f32(sigmaNext - sigma);
+    const vScale = f32(-sigma / f32(Math.sqrt(f32(f32(sigma * sigma) + 1))));
+    const vDivisor = f32(f32(sigma * sigma) + 1);
+    const prediction = this.config.prediction_type;
+    const prev = new Float32Array(sample.length);
+    for (let i = 0; i < sample.length; i++) {
+      const x = sample[i]!;
+      const out = modelOutput[i]!;
+      // 1. predicted x_0 (σ_hat = σ: no churn)
+      const x0 =
+        prediction === "epsilon" ? f32(x - f32(sigma * out)) : prediction === "v_prediction" ? f32(f32(out * vScale) + f32(x / vDivisor)) : out;
+      // 2. Euler step along the ODE derivative
+      const derivative = f32(f32(x - x0) / sigma);
+      prev[i] = f32(x + f32(derivative * dt));
+    }
+    this.#index.advance();
+    return prev;
+  }
+
+  /** x_0 + σ·ε at the timestep's σ (or at the begin index's σ once one is set, as diffusers does). */
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    assertSameLength(original, noise, "original and noise");
+    const sigma = this.#sigmaAt(this.#index.forAddNoise(timestep, this.#timesteps));
+    return original.map((x, i) => x + f32(noise[i]! * sigma));
+  }
+
+  get #continuous(): boolean {
+    return this.config.timestep_type === "continuous" && this.config.prediction_type === "v_prediction";
+  }
+
+  #sigmaAt(index: number): number {
+    const sigma = this.#sigmas[index];
+    if (sigma === undefined) throw new RangeError(`EulerDiscreteScheduler: no σ at index ${index}; call setTimesteps again`);
+    return sigma;
+  }
+}
+
+/** The "continuous" timestep diffusers feeds v-prediction models: 0.25·ln σ, in float32. */
+function continuousTimestep(sigma: number): number {
+  return f32(0.25 * f32(Math.log(sigma)));
+}
+
+function checkEulerKeys(config: EulerDiscreteSchedulerConfig): void {
+  checkOneOf("interpolation_type", config.interpolation_type, ["linear", "log_linear"]);
+  checkOneOf("timestep_type", config.timestep_type, ["discrete", "continuous"]);
+  checkOneOf("final_sigmas_type", config.final_sigmas_type, ["zero", "sigma_min"]);
+  checkUnsupported("use_exponential_sigmas", config.use_exponential_sigmas, false);
+  checkUnsupported("use_beta_sigmas", config.use_beta_sigmas, false);
+  for (const key of ["sigma_min", "sigma_max"] as const) {
+    const value = config[key];
+    if (value !== null && !(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+      throw new SchedulerConfigError(`Expected \`${key}\` to be a positive number or null, got ${describe(value)}`);
+    }
+  }
+}
