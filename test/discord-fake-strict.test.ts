@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { REST, Routes } from "discord.js";
+import sharp from "sharp";
 import { BUCKETS, DiscordFake, GLOBAL_LIMIT } from "./discord-fake/index.ts";
 
 const T = { timeout: 10_000 };
@@ -110,4 +111,35 @@ test("enforce_nonce: the same nonce within minutes returns the message already s
   fake.expireNonces();
   assert.notEqual((await post("reroll-1")).id, first.id, "Discord forgets nonces after a few minutes");
   await assert.rejects(post("x".repeat(26)), /Invalid Form Body/);
+});
+
+test("normalised, not echoed: attachments of every image format have a size, options' uploads are ephemeral, url ≠ proxy_url", T, async (t) => {
+  const { fake } = await world();
+  t.after(() => fake.stop());
+  for (const format of ["png", "jpeg", "gif", "webp"] as const) {
+    const bytes = await sharp({ create: { width: 97, height: 61, channels: 3, background: { r: 9, g: 9, b: 9 } } })[format]().toBuffer();
+    const attachment = fake.addAttachment(bytes, { filename: `in.${format}`, contentType: `image/${format}` });
+    assert.deepEqual([attachment.width, attachment.height], [97, 61], format);
+    assert.equal(attachment.ephemeral, true);
+    assert.notEqual(attachment.url, attachment.proxy_url);
+    for (const url of [attachment.url, attachment.proxy_url]) assert.deepEqual(Buffer.from(await (await fetch(url)).arrayBuffer()), bytes);
+  }
+  const lossless = await sharp({ create: { width: 33, height: 20, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } }).webp({ lossless: true }).toBuffer();
+  assert.deepEqual([fake.addAttachment(lossless).width, fake.addAttachment(lossless).height], [33, 20]);
+});
+
+test("normalised, not echoed: embed fields get inline: false, a non-string attachment description is dropped, users carry primary_guild", T, async (t) => {
+  const { fake, channels } = await world();
+  t.after(() => fake.stop());
+  const rest = new REST({ version: "10", api: fake.apiUrl }).setToken(fake.token);
+  const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+  const message = (await rest.post(Routes.channelMessages(channels[0].id), {
+    body: { embeds: [{ title: "t", fields: [{ name: "a", value: "1" }, { name: "b", value: "2", inline: true }] }], attachments: [{ id: 0, description: 5 }] },
+    files: [{ name: "out.png", data: png }],
+  })) as { embeds: Array<{ fields: Array<{ inline: boolean }> }>; attachments: Array<{ description?: unknown }>; author: Record<string, unknown> };
+  assert.deepEqual(message.embeds[0]?.fields.map((f) => f.inline), [false, true]);
+  assert.equal("description" in (message.attachments[0] ?? {}), false);
+  assert.equal(message.author.primary_guild, null);
+  assert.equal(message.author.collectibles, null);
+  assert.equal(fake.addUser().primary_guild, null);
 });

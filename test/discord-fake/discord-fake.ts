@@ -78,6 +78,8 @@ export class DiscordFake {
       banner: null,
       accent_color: null,
       avatar_decoration_data: null,
+      collectibles: null,
+      primary_guild: null,
     };
     // Shaped like a real token (base64 user id, timestamp, HMAC) so discord.js' token censoring works.
     this.token = `${Buffer.from(botId).toString("base64url")}.${randomBytes(4).toString("base64url")}.${randomBytes(27).toString("base64url")}`;
@@ -111,6 +113,7 @@ export class DiscordFake {
       applicationId: this.applicationId,
       token: this.token,
       cdnBaseUrl: () => this.cdnBaseUrl,
+      mediaBaseUrl: () => this.mediaBaseUrl,
       gatewayUrl: () => this.gatewayUrl,
       ackDeadlineMs: opts.ackDeadlineMs ?? 3_000,
     };
@@ -139,6 +142,11 @@ export class DiscordFake {
   /** Where attachment bytes are served. */
   get cdnBaseUrl(): string {
     return `http://127.0.0.1:${this.port}/cdn`;
+  }
+
+  /** Where the media proxy serves the same bytes (attachments' `proxy_url`, as media.discordapp.net). */
+  get mediaBaseUrl(): string {
+    return `http://127.0.0.1:${this.port}/media`;
   }
 
   /** The gateway URL GET /gateway/bot hands out (also READY's resume_gateway_url). */
@@ -214,6 +222,7 @@ export class DiscordFake {
       filename: opts.filename ?? "image.png",
       contentType: opts.contentType ?? "image/png",
       folder: `ephemeral-attachments/${this.applicationId}`,
+      ephemeral: true,
       width: opts.width,
       height: opts.height,
       url: opts.url,
@@ -304,7 +313,7 @@ export class DiscordFake {
 
   /** The bytes behind an attachment URL the fake handed out (a CDN URL), or undefined. */
   attachmentBytes(url: string): Buffer | undefined {
-    const path = new URL(url).pathname.replace(/^\/cdn/, "");
+    const path = new URL(url).pathname.replace(/^\/(cdn|media)/, "");
     return this.state.files.get(path)?.data;
   }
 

@@ -16,6 +16,8 @@ export interface FakeContext {
   token: string;
   /** `http://127.0.0.1:PORT/cdn`, the base of every attachment URL. */
   cdnBaseUrl: () => string;
+  /** `http://127.0.0.1:PORT/media`, the base of every attachment's `proxy_url`. */
+  mediaBaseUrl: () => string;
   /** `ws://127.0.0.1:PORT/gateway`. */
   gatewayUrl: () => string;
   /** How long after INTERACTION_CREATE the first callback is accepted (Discord: 3 s). */

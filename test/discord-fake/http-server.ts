@@ -11,6 +11,7 @@ import type { MultipartBody, MultipartFile, RecordedCall } from "./types.ts";
 
 const API_PREFIX = "/api/v10";
 const CDN_PREFIX = "/cdn";
+const MEDIA_PREFIX = "/media";
 
 interface Answer {
   status: number;
@@ -145,8 +146,9 @@ export class FakeHttpServer {
 
   /** The CDN serves stored attachment bytes; anything else outside /api/v10 is a 404 like Discord's. */
   private answerOther(method: string, pathname: string): Answer {
-    if (method === "GET" && pathname.startsWith(`${CDN_PREFIX}/`)) {
-      const file = this.ctx.state.files.get(pathname.slice(CDN_PREFIX.length));
+    for (const prefix of [CDN_PREFIX, MEDIA_PREFIX]) {
+      if (method !== "GET" || !pathname.startsWith(`${prefix}/`)) continue;
+      const file = this.ctx.state.files.get(pathname.slice(prefix.length));
       if (file) return { status: 200, bytes: file };
     }
     throw ApiErrors.notFound();

@@ -1,6 +1,7 @@
 import type { APIAttachment, APIEmbed, APIMessage, APIUser } from "discord-api-types/v10";
 import { ApiErrors } from "./api-error.ts";
 import type { FakeContext } from "./fake-context.ts";
+import { imageSize } from "./image-size.ts";
 import { nextSnowflake } from "./snowflake.ts";
 import type { InteractionRecord, MessageRecord } from "./state-store.ts";
 import type { MultipartFile } from "./types.ts";
@@ -144,7 +145,8 @@ function resolveAttachments(
     const upload = uploads.get(String(entry.id));
     if (upload && !used.has(upload)) {
       used.add(upload);
-      result.push(storeUpload(ctx, channelId, upload, entry.filename, entry.description));
+      // Discord keeps a description only when it is a string.
+      result.push(storeUpload(ctx, channelId, upload, entry.filename, typeof entry.description === "string" ? entry.description : undefined));
       continue;
     }
     const kept = existing.find((a) => a.id === String(entry.id));
@@ -169,31 +171,38 @@ function storeUpload(ctx: FakeContext, channelId: string, file: MultipartFile, f
 export function storeAttachment(
   ctx: FakeContext,
   data: Buffer,
-  opts: { filename: string; contentType: string; folder: string; description?: string; width?: number; height?: number; url?: string },
+  opts: {
+    filename: string;
+    contentType: string;
+    folder: string;
+    description?: string | undefined;
+    width?: number | undefined;
+    height?: number | undefined;
+    url?: string | undefined;
+    /** Uploads of a command's options are ephemeral attachments. */
+    ephemeral?: boolean;
+  },
 ): APIAttachment {
   const id = nextSnowflake();
   const path = `/${opts.folder}/${id}/${encodeURIComponent(opts.filename)}`;
   ctx.state.files.set(path, { data, contentType: opts.contentType });
   const expires = Math.floor(Date.now() / 1000) + 86_400;
-  const url = opts.url ?? `${ctx.cdnBaseUrl()}${path}?ex=${expires.toString(16)}&is=${Math.floor(Date.now() / 1000).toString(16)}&hm=${id}&`;
-  const size = opts.width !== undefined ? { width: opts.width, height: opts.height ?? opts.width } : pngSize(data);
+  const signature = `?ex=${expires.toString(16)}&is=${Math.floor(Date.now() / 1000).toString(16)}&hm=${id}&`;
+  const url = opts.url ?? `${ctx.cdnBaseUrl()}${path}${signature}`;
+  // Discord's proxy_url is the media proxy's address of the same file, never the CDN URL again.
+  const proxyUrl = `${ctx.mediaBaseUrl()}${path}${signature}`;
+  const size = opts.width !== undefined ? { width: opts.width, height: opts.height ?? opts.width } : imageSize(data);
   return {
     id,
     filename: opts.filename,
     size: data.length,
     url,
-    proxy_url: url,
+    proxy_url: proxyUrl,
     content_type: opts.contentType,
     ...(opts.description === undefined ? {} : { description: opts.description }),
     ...(size ?? {}),
+    ...(opts.ephemeral ? { ephemeral: true } : {}),
   };
-}
-
-/** Width and height from a PNG's IHDR chunk, which Discord reports for images. */
-function pngSize(data: Buffer): { width: number; height: number } | undefined {
-  const signature = "89504e470d0a1a0a";
-  if (data.length < 24 || data.subarray(0, 8).toString("hex") !== signature) return undefined;
-  return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
 }
 
 /** Discord fills in `type: "rich"` and resolves `attachment://name` image URLs to the uploaded file. */
@@ -206,6 +215,8 @@ function normalizeEmbeds(embeds: APIEmbed[], attachments: APIAttachment[]): APIE
   return embeds.map((embed) => ({
     type: "rich",
     ...embed,
+    // Discord answers every field with `inline`, false unless the sender said true.
+    ...(embed.fields ? { fields: embed.fields.map((field) => ({ ...field, inline: field.inline === true })) } : {}),
     ...(embed.image ? { image: resolve(embed.image) } : {}),
     ...(embed.thumbnail ? { thumbnail: resolve(embed.thumbnail) } : {}),
   })) as APIEmbed[];

@@ -122,6 +122,8 @@ export class StateStore {
       banner: null,
       accent_color: null,
       avatar_decoration_data: null,
+      collectibles: null,
+      primary_guild: null,
     };
     this.users.set(id, user);
     return user;
