@@ -3,13 +3,16 @@ import type { Feed, ValueInfo } from "../onnx/model-session.ts";
 /**
  * The UNet's `timestep` feed in the shape the export declares: rank 0 → a scalar; a fixed first axis → that many
  * copies (diffusers feeds [1], which broadcasts); a dynamic axis → one per batch row, which every graph accepts.
- * The dtype (float32, float16, int64) is applied by ModelSession from the same metadata.
+ * The dtype (float32, float16, int64) is applied by ModelSession from the same metadata; on an integer export a
+ * fractional timestep (Euler's "linspace" spacing) is truncated first, as diffusers' `np.array([t], dtype=int64)`
+ * truncates it (893.84 → 893, where rounding would give 894).
  */
 export function timestepFeed(info: ValueInfo, timestep: number, batch: number): Feed {
+  const value = info.type === "int64" || info.type === "int32" ? Math.trunc(timestep) : timestep;
   const shape = info.shape;
-  if (shape && shape.length === 0) return { data: [timestep], dims: [] };
+  if (shape && shape.length === 0) return { data: [value], dims: [] };
   const count = shape && typeof shape[0] === "number" && shape[0] > 0 ? shape[0] : batch;
-  return { data: new Array<number>(count).fill(timestep), dims: [count] };
+  return { data: new Array<number>(count).fill(value), dims: [count] };
 }
 
 /** Whether the export takes the guidance batch of 2 in one run, or needs one run per half (fixed batch 1). */
