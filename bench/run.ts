@@ -22,6 +22,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "step-cost" },
   { id: "image-io" },
   { id: "bot-responsiveness" },
+  { id: "threads" },
   { id: "memory", flags: ["--expose-gc"] },
   { id: "database" },
   { id: "model-load" },
