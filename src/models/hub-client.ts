@@ -3,7 +3,7 @@
  * into messages that name the host and say what to do. The library reads neither HF_ENDPOINT nor HF_TOKEN: both come
  * in as `HubConnection`.
  */
-import { downloadFile, HubApiError, listFiles, modelInfo } from "@huggingface/hub";
+import { downloadFile, HubApiError, listFiles, modelInfo, type ListFileEntry } from "@huggingface/hub";
 import { HubAccessError, HubNotFoundError, HubUnreachableError, ModelError } from "./errors.ts";
 
 export interface HubConnection {
@@ -41,13 +41,23 @@ export async function listRepoFiles(repo: string, commit: string, hub: HubConnec
   const files: RepoFile[] = [];
   try {
     for await (const entry of listFiles({ repo, revision: commit, recursive: true, expand: true, hubUrl: hub.hubUrl, accessToken: hub.accessToken })) {
-      if (entry.type !== "file") continue;
-      files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, sha256: entry.lfs?.oid, gitOid: entry.lfs ? undefined : entry.oid });
+      if (entry.type === "file") files.push(toRepoFile(entry));
     }
   } catch (error) {
     throw hubError(error, hub, `${repo}@${commit}`);
   }
   return files;
+}
+
+/**
+ * What a listing entry tells us to verify a file with: the LFS sha256 when there is one, else the git blob id. A
+ * Xet-stored file listed without an LFS pointer has neither (its `oid` is not a hash of its content): only its size
+ * can be checked, and its sha256 is computed on arrival for `models verify`.
+ */
+export function toRepoFile(entry: ListFileEntry): RepoFile {
+  if (entry.lfs) return { path: entry.path, size: entry.lfs.size, sha256: entry.lfs.oid };
+  if (entry.xetHash) return { path: entry.path, size: entry.size };
+  return { path: entry.path, size: entry.size, gitOid: entry.oid };
 }
 
 /**

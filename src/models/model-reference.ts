@@ -26,7 +26,7 @@ export function parseModelReference(text: string): ModelReference {
   const repo = at > 0 ? value.slice(0, at) : value;
   const revision = at > 0 ? value.slice(at + 1) : DEFAULT_REVISION;
   if (!REPO_ID.test(repo) || revision === "" || /\s/.test(revision)) {
-    throw new ModelNotUsableError(`"${text}" is neither a Hugging Face repository (owner/name[@revision]) nor a folder path (start it with ./ or /)`);
+    throw new ModelNotUsableError(`"${text}" is not a registered model name (npm run models -- list), a Hugging Face repository (owner/name[@revision]) or a folder path (start it with ./ or /)`);
   }
   return { kind: "hub", repo, revision };
 }
