@@ -12,6 +12,7 @@ import {
   entryFolder,
   formatBytes,
   listModels,
+  lockWaitMessage,
   ModelError,
   modelSettings,
   readRegistry,
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
       const settings = modelSettings(config);
       const added = await addModel(settings, argument, values.name, {
         onDownloadStart: (repo, revision) => console.error(`Downloading ${repo}@${revision} (${settings.precision}) from ${config.hubUrl}`),
-        onLockWait: (pid) => console.error(`Another process (pid ${pid}) is downloading this model; waiting for it to finish.`),
+        onLockWait: (pid, lockFile) => console.error(lockWaitMessage(pid, lockFile)),
         onProgress: terminalDownloadProgress(),
       });
       const pinned = added.entry.source === "hub" ? ` at commit ${added.entry.commit}` : "";

@@ -33,8 +33,8 @@ export interface HubDownloadOptions {
   precision: Precision;
   hub: HubConnection;
   onProgress?(progress: DownloadProgress): void;
-  /** Another process holds this model's download lock; this one waits for it. */
-  onLockWait?(ownerPid: number): void;
+  /** Another process holds this model's download lock (`lockFile`); this one waits for it. */
+  onLockWait?(ownerPid: number, lockFile: string): void;
   /** Free-space probe (tests). @default statfs of the folder */
   availableSpace?(dir: string): Promise<number>;
   /** Tries per file when the connection drops, each resuming where the last stopped. @default 3 */
@@ -42,6 +42,11 @@ export interface HubDownloadOptions {
 }
 
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
+
+/** What to tell the user while another process holds the download lock. */
+export function lockWaitMessage(ownerPid: number, lockFile: string): string {
+  return `Another process (pid ${ownerPid}) is downloading this model; waiting for it to finish. If no such download is running, delete ${lockFile}.`;
+}
 
 /** Where a repository's commit is stored. fp16 downloads get their own folder: their files differ. */
 export function hubModelFolder(modelsDir: string, repo: string, commit: string, precision: Precision): string {
@@ -112,7 +117,7 @@ export async function downloadHubModel(options: HubDownloadOptions): Promise<{ d
       await writeManifest(dir, manifest);
       return { dir, manifest };
     },
-    { onWait: (owner) => options.onLockWait?.(owner.pid) },
+    { onWait: (owner) => options.onLockWait?.(owner.pid, `${dir}.lock`) },
   );
 }
 

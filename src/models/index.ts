@@ -1,7 +1,7 @@
 /** Getting models: downloads from the Hugging Face Hub (verified, resumable, pinned to a commit), named models, local folders. */
 export { addModel, checkModelFolder, removeModel, resolveModelFolder, SYNTHETIC_MODEL } from "./model-catalog.ts";
 export type { AddedModel, DownloadHooks, ModelSettings } from "./model-catalog.ts";
-export { downloadHubModel, hubModelFolder } from "./hub-download.ts";
+export { downloadHubModel, hubModelFolder, lockWaitMessage } from "./hub-download.ts";
 export type { DownloadProgress, HubDownloadOptions } from "./hub-download.ts";
 export type { HubConnection, RepoFile } from "./hub-client.ts";
 export { renderDownloadProgress, terminalDownloadProgress } from "./download-progress.ts";

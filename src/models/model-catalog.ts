@@ -23,7 +23,7 @@ export interface ModelSettings {
 
 export interface DownloadHooks {
   onProgress?(progress: DownloadProgress): void;
-  onLockWait?(ownerPid: number): void;
+  onLockWait?(ownerPid: number, lockFile: string): void;
   /** Called before a download starts (not when the model is already there). */
   onDownloadStart?(repo: string, revision: string): void;
   availableSpace?(dir: string): Promise<number>;

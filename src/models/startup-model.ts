@@ -6,6 +6,7 @@
 import { SYNTHETIC_MODEL_DIR, type Config } from "../config.ts";
 import { cudaProviderInstalled } from "../inference/index.ts";
 import { terminalDownloadProgress } from "./download-progress.ts";
+import { lockWaitMessage } from "./hub-download.ts";
 import { resolveModelFolder, SYNTHETIC_MODEL, type ModelSettings } from "./model-catalog.ts";
 import { choosePrecision } from "./precision.ts";
 
@@ -44,7 +45,7 @@ export async function startupModel(config: ModelConfig, say: (line: string) => v
   const { name, dir } = await resolveModelFolder(settings, config.model, {
     onDownloadStart: (repo, revision) =>
       say(`Downloading ${repo}@${revision} (${settings.precision}) from ${config.hubUrl} into ${config.modelsDir} (a one-time download; later starts use it offline).`),
-    onLockWait: (pid) => say(`Another process (pid ${pid}) is downloading this model; waiting for it to finish.`),
+    onLockWait: (pid, lockFile) => say(lockWaitMessage(pid, lockFile)),
     onProgress: terminalDownloadProgress(),
   });
   say(`Model: ${name} (${dir})`);
