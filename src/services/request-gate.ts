@@ -85,7 +85,8 @@ export type GateSubmission = { ok: true; generation: GenerationRecord; position:
 
 export interface RequestGateOptions {
   db: Db;
-  generations: GenerationService;
+  /** Reserves and queues (the GenerationService). */
+  generations: Pick<GenerationService, "submit">;
   /** @default REFUSAL_NOTICE_MS */
   repeatWindowMs?: number;
   /** @default Date.now */

@@ -251,6 +251,8 @@ export class FakeInference implements InferenceBackend {
     this.prompts.push(options.prompt);
     if (this.failing.has(options.prompt)) throw new Error(`injected model fault for "${options.prompt}"`);
     if (this.hanging.has(options.prompt)) {
+      // Cancelled before the run reached the model: the abort event has already fired.
+      if (hooks.signal?.aborted) throw new GenerationCancelledError();
       await new Promise<never>((_, reject) => hooks.signal?.addEventListener("abort", () => reject(new GenerationCancelledError()), { once: true }));
     }
     const width = options.width ?? 64;
