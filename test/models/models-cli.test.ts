@@ -74,3 +74,14 @@ test("models add of a folder that is not a model, or an unknown name, explains i
     await rm(empty, { recursive: true, force: true });
   }
 });
+
+test("two processes adding the same model at once both end with the one verified folder; the weights are fetched once", async () => {
+  const before = hub.contentRanges(REPO, "unet/weights.pb").length;
+  const [a, b] = await Promise.all([models("add", REPO, "--name", "first"), models("add", REPO, "--name", "second")]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(hub.contentRanges(REPO, "unet/weights.pb").length - before, 1);
+  const dir = join(modelsDir, "hub", "fake-org--sd15-tiny-onnx", commit);
+  assert.ok(a.stdout.includes(dir) && b.stdout.includes(dir));
+  assert.equal((await models("verify", "second")).code, 0);
+});
