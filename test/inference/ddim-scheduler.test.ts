@@ -19,7 +19,7 @@ const DIFFUSERS_TEST_CONFIG = {
 function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   assert.equal(actual.length, expected.length);
   for (let i = 0; i < actual.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance, `index ${i}: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(Math.abs(actual[i]! - expected[i]!) <= tolerance, `index ${i}: ${actual[i]} vs ${expected[i]}`);
   }
 }
 
@@ -28,8 +28,8 @@ describe("DDIMScheduler with SD 1.5's published scheduler_config.json", () => {
     const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     scheduler.setTimesteps(20);
     assert.deepEqual(scheduler.timesteps, Array.from({ length: 20 }, (_, i) => 951 - 50 * i));
-    assert.ok(Math.abs(scheduler.alphasCumprod[951] - 0.008155) < 1e-7);
-    assert.ok(Math.abs(scheduler.alphasCumprod[1] - 0.998296) < 1e-7);
+    assert.ok(Math.abs(scheduler.alphasCumprod[951]! - 0.008155) < 1e-7);
+    assert.ok(Math.abs(scheduler.alphasCumprod[1]! - 0.998296) < 1e-7);
     assert.ok(Math.abs(scheduler.finalAlphaCumprod - 0.99915) < 1e-7);
     assert.equal(scheduler.finalAlphaCumprod, scheduler.alphasCumprod[0]);
     assert.equal(scheduler.initNoiseSigma, 1);
@@ -40,8 +40,8 @@ describe("DDIMScheduler with SD 1.5's published scheduler_config.json", () => {
     const scheduler = new DDIMScheduler(SD15_SCHEDULER_CONFIG);
     const x0 = randn([1, 4, 8, 8], 1);
     const eps = randn([1, 4, 8, 8], 2);
-    const a = scheduler.alphasCumprod[701];
-    const expected = x0.map((x, i) => Math.sqrt(a) * x + Math.sqrt(1 - a) * eps[i]);
+    const a = scheduler.alphasCumprod[701]!;
+    const expected = x0.map((x, i) => Math.sqrt(a) * x + Math.sqrt(1 - a) * eps[i]!);
     assertAllClose(scheduler.addNoise(x0, eps, 701), expected, 1e-6);
   });
 
@@ -52,10 +52,10 @@ describe("DDIMScheduler with SD 1.5's published scheduler_config.json", () => {
     const eps = randn([1, 4, 8, 8], 4);
     const steps = scheduler.timesteps;
     for (let i = 0; i < steps.length; i++) {
-      const xt = scheduler.addNoise(x0, eps, steps[i]);
-      const prev = scheduler.step(eps, steps[i], xt);
-      const a = i + 1 < steps.length ? scheduler.alphasCumprod[steps[i + 1]] : scheduler.finalAlphaCumprod;
-      assertAllClose(prev, x0.map((x, j) => Math.sqrt(a) * x + Math.sqrt(1 - a) * eps[j]), 2e-5);
+      const xt = scheduler.addNoise(x0, eps, steps[i]!);
+      const prev = scheduler.step(eps, steps[i]!, xt);
+      const a = i + 1 < steps.length ? scheduler.alphasCumprod[steps[i + 1]!]! : scheduler.finalAlphaCumprod;
+      assertAllClose(prev, x0.map((x, j) => Math.sqrt(a) * x + Math.sqrt(1 - a) * eps[j]!), 2e-5);
     }
   });
 
@@ -64,7 +64,7 @@ describe("DDIMScheduler with SD 1.5's published scheduler_config.json", () => {
     scheduler.setTimesteps(10);
     const x0 = randn([64], 5);
     const eps = randn([64], 6);
-    const t = scheduler.timesteps[9];
+    const t = scheduler.timesteps[9]!;
     assertAllClose(scheduler.step(eps, t, scheduler.addNoise(x0, eps, t)), x0, 1e-5);
   });
 
@@ -74,11 +74,11 @@ describe("DDIMScheduler with SD 1.5's published scheduler_config.json", () => {
     const sample = randn([1, 4, 8, 8], 7);
     const eps = randn([1, 4, 8, 8], 8);
     const z = randn([1, 4, 8, 8], 9);
-    const [aT, aPrev] = [scheduler.alphasCumprod[501], scheduler.alphasCumprod[451]];
+    const [aT, aPrev] = [scheduler.alphasCumprod[501]!, scheduler.alphasCumprod[451]!];
     const eta = 0.7;
     const sigma = eta * Math.sqrt(((1 - aPrev) / (1 - aT)) * (1 - aT / aPrev));
-    const x0 = sample.map((x, i) => (x - Math.sqrt(1 - aT) * eps[i]) / Math.sqrt(aT));
-    const expected = x0.map((x, i) => Math.sqrt(aPrev) * x + Math.sqrt(1 - aPrev - sigma ** 2) * eps[i] + sigma * z[i]);
+    const x0 = sample.map((x, i) => (x - Math.sqrt(1 - aT) * eps[i]!) / Math.sqrt(aT));
+    const expected = x0.map((x, i) => Math.sqrt(aPrev) * x + Math.sqrt(1 - aPrev - sigma ** 2) * eps[i]! + sigma * z[i]!);
     assertAllClose(scheduler.step(eps, 501, sample, { eta, varianceNoise: z }), expected, 2e-5);
   });
 

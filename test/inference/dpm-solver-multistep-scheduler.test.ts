@@ -36,11 +36,11 @@ function sd15AlphaCumprod(t: number): number {
 
 /** The ε a perfect model would predict for x = α·x0 + σ·ε at the scheduler's current σ (α = 1/√(σ²+1)). */
 function oracleLoop(scheduler: DPMSolverMultistepScheduler, timesteps: number[], x0: Float32Array, eps: Float32Array): Float32Array {
-  let x = scheduler.addNoise(x0, eps, timesteps[0]);
+  let x = scheduler.addNoise(x0, eps, timesteps[0]!);
   for (const t of timesteps) {
-    const sigma = scheduler.sigmas[scheduler.timesteps.indexOf(t)];
+    const sigma = scheduler.sigmas[scheduler.timesteps.indexOf(t)]!;
     const alpha = 1 / Math.sqrt(sigma * sigma + 1);
-    const predicted = x.map((value, i) => (value - alpha * x0[i]) / (sigma * alpha));
+    const predicted = x.map((value, i) => (value - alpha * x0[i]!) / (sigma * alpha));
     x = scheduler.step(predicted, t, x);
   }
   return x;
@@ -56,7 +56,7 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
     expected.forEach((t, i) => {
       const a = sd15AlphaCumprod(t);
       const sigma = Math.sqrt((1 - a) / a);
-      assert.ok(Math.abs(scheduler.sigmas[i] - sigma) / sigma < 1e-5, `σ at ${t}: ${scheduler.sigmas[i]} vs ${sigma}`);
+      assert.ok(Math.abs(scheduler.sigmas[i]! - sigma) / sigma < 1e-5, `σ at ${t}: ${scheduler.sigmas[i]} vs ${sigma}`);
     });
     assert.equal(scheduler.sigmas[20], 0);
     assert.equal(scheduler.initNoiseSigma, 1);
@@ -74,7 +74,7 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
     const x0 = randn([1, 4, 8, 8], 1);
     const eps = randn([1, 4, 8, 8], 2);
     const result = oracleLoop(scheduler, scheduler.timesteps, x0, eps);
-    result.forEach((value, i) => assert.ok(Math.abs(value - x0[i]) < 1e-4, `index ${i}: ${value} vs ${x0[i]}`));
+    result.forEach((value, i) => assert.ok(Math.abs(value - x0[i]!) < 1e-4, `index ${i}: ${value} vs ${x0[i]}`));
   });
 
   it("the last step with final σ 0 returns the model's x0 prediction exactly as diffusers computes it", () => {
@@ -83,10 +83,10 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
     const sample = randn([32], 3);
     const output = randn([32], 4);
     for (const t of scheduler.timesteps.slice(0, 2)) scheduler.step(output, t, sample);
-    const sigma = scheduler.sigmas[2];
+    const sigma = scheduler.sigmas[2]!;
     const alpha = 1 / Math.sqrt(sigma * sigma + 1);
-    const last = scheduler.step(output, scheduler.timesteps[2], sample);
-    last.forEach((value, i) => assert.ok(Math.abs(value - (sample[i] - sigma * alpha * output[i]) / alpha) < 1e-5));
+    const last = scheduler.step(output, scheduler.timesteps[2]!, sample);
+    last.forEach((value, i) => assert.ok(Math.abs(value - (sample[i]! - sigma * alpha * output[i]!) / alpha) < 1e-5));
   });
 
   it("img2img: after setBeginIndex, addNoise and the first step use the begin index's σ", () => {
@@ -95,12 +95,12 @@ describe("DPMSolverMultistepScheduler (DPM++ 2M) with SD 1.5's config", () => {
     scheduler.setBeginIndex(5);
     const x0 = randn([64], 5);
     const eps = randn([64], 6);
-    const sigma = scheduler.sigmas[5];
+    const sigma = scheduler.sigmas[5]!;
     const alpha = 1 / Math.sqrt(sigma * sigma + 1);
     const noised = scheduler.addNoise(x0, eps, 12345); // diffusers ignores the timestep once a begin index is set
-    noised.forEach((value, i) => assert.ok(Math.abs(value - (alpha * x0[i] + sigma * alpha * eps[i])) < 1e-5));
+    noised.forEach((value, i) => assert.ok(Math.abs(value - (alpha * x0[i]! + sigma * alpha * eps[i]!)) < 1e-5));
     const result = oracleLoop(scheduler, scheduler.timesteps.slice(5), x0, eps);
-    result.forEach((value, i) => assert.ok(Math.abs(value - x0[i]) < 1e-4));
+    result.forEach((value, i) => assert.ok(Math.abs(value - x0[i]!) < 1e-4));
   });
 });
 
@@ -148,7 +148,7 @@ describe("DPMSolverMultistepScheduler against diffusers' tests/schedulers/test_s
 describe("DPMSolverMultistepScheduler configuration", () => {
   it("refuses what it does not implement, naming the key", () => {
     for (const config of [{ algorithm_type: "sde-dpmsolver++" }, { solver_order: 3 }, { use_karras_sigmas: true }, { variance_type: "learned_range" }, { final_sigmas_type: "max" }]) {
-      assert.throws(() => new DPMSolverMultistepScheduler(config as never), (e: unknown) => e instanceof SchedulerConfigError && e.message.includes(Object.keys(config)[0]));
+      assert.throws(() => new DPMSolverMultistepScheduler(config as never), (e: unknown) => e instanceof SchedulerConfigError && e.message.includes(Object.keys(config)[0]!));
     }
   });
 
@@ -161,6 +161,6 @@ describe("DPMSolverMultistepScheduler configuration", () => {
   it("lambda_min_clipped cuts the noisiest timesteps off the schedule", () => {
     const scheduler = new DPMSolverMultistepScheduler({ ...SD15_SCHEDULER_CONFIG, lambda_min_clipped: -2 });
     scheduler.setTimesteps(10);
-    assert.ok(scheduler.timesteps[0] < 999, `first timestep ${scheduler.timesteps[0]}`);
+    assert.ok(scheduler.timesteps[0]! < 999, `first timestep ${scheduler.timesteps[0]}`);
   });
 });

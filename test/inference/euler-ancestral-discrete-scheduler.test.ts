@@ -33,7 +33,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's betas", () => 
     scheduler.setTimesteps(20);
     const expected = Array.from({ length: 20 }, (_, i) => 951 - 50 * i);
     assert.deepEqual(scheduler.timesteps, expected);
-    expected.forEach((t, i) => assert.ok(close(scheduler.sigmas[i], sd15Sigma(t), 1e-5), `σ at ${t}`));
+    expected.forEach((t, i) => assert.ok(close(scheduler.sigmas[i]!, sd15Sigma(t), 1e-5), `σ at ${t}`));
     assert.equal(scheduler.sigmas[20], 0);
     assert.ok(close(scheduler.initNoiseSigma, Math.sqrt(sd15Sigma(951) ** 2 + 1), 1e-6), `${scheduler.initNoiseSigma}`);
   });
@@ -51,8 +51,8 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's betas", () => 
     scheduler.setTimesteps(20);
     const x = randn([16], 1);
     const scaled = scheduler.scaleModelInput(x, 951);
-    const divisor = Math.sqrt(scheduler.sigmas[0] ** 2 + 1);
-    scaled.forEach((value, i) => assert.ok(Math.abs(value - x[i] / divisor) < 1e-6));
+    const divisor = Math.sqrt(scheduler.sigmas[0]! ** 2 + 1);
+    scaled.forEach((value, i) => assert.ok(Math.abs(value - x[i]! / divisor) < 1e-6));
   });
 
   it("one step is x + (σ_down − σ)·ε + σ_up·noise", () => {
@@ -61,11 +61,11 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's betas", () => 
     const x = randn([64], 2);
     const eps = randn([64], 3);
     const noise = randn([64], 4);
-    const [from, to] = [scheduler.sigmas[0], scheduler.sigmas[1]];
+    const [from, to] = [scheduler.sigmas[0]!, scheduler.sigmas[1]!];
     const up = Math.sqrt((to ** 2 * (from ** 2 - to ** 2)) / from ** 2);
     const down = Math.sqrt(to ** 2 - up ** 2);
     const prev = scheduler.step(eps, 951, x, { noise });
-    prev.forEach((value, i) => assert.ok(Math.abs(value - (x[i] + (down - from) * eps[i] + up * noise[i])) < 2e-5));
+    prev.forEach((value, i) => assert.ok(Math.abs(value - (x[i]! + (down - from) * eps[i]! + up * noise[i]!)) < 2e-5));
   });
 
   it("draws one noise tensor per step, the last included, so the generator stays aligned with diffusers", () => {
@@ -107,9 +107,9 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's betas", () => 
     const x0 = randn([32], 5);
     const eps = randn([32], 6);
     const noised = scheduler.addNoise(x0, eps, 0); // diffusers ignores the timestep once a begin index is set
-    noised.forEach((value, i) => assert.ok(Math.abs(value - (x0[i] + scheduler.sigmas[5] * eps[i])) < 1e-6));
-    const scaled = scheduler.scaleModelInput(noised, scheduler.timesteps[5]);
-    scaled.forEach((value, i) => assert.ok(Math.abs(value - noised[i] / Math.sqrt(scheduler.sigmas[5] ** 2 + 1)) < 1e-6));
+    noised.forEach((value, i) => assert.ok(Math.abs(value - (x0[i]! + scheduler.sigmas[5]! * eps[i]!)) < 1e-6));
+    const scaled = scheduler.scaleModelInput(noised, scheduler.timesteps[5]!);
+    scaled.forEach((value, i) => assert.ok(Math.abs(value - noised[i]! / Math.sqrt(scheduler.sigmas[5]! ** 2 + 1)) < 1e-6));
   });
 
   it("without a begin index a timestep's position picks σ, and unknown timesteps are refused", () => {
@@ -117,7 +117,7 @@ describe("EulerAncestralDiscreteScheduler (Euler a) with SD 1.5's betas", () => 
     scheduler.setTimesteps(20);
     const x0 = new Float32Array(4);
     const eps = new Float32Array(4).fill(1);
-    assert.ok(Math.abs(scheduler.addNoise(x0, eps, 701)[0] - scheduler.sigmas[5]) < 1e-6);
+    assert.ok(Math.abs(scheduler.addNoise(x0, eps, 701)[0]! - scheduler.sigmas[5]!) < 1e-6);
     assert.throws(() => scheduler.addNoise(x0, eps, 700), /not in this scheduler's schedule/);
   });
 });
@@ -157,8 +157,8 @@ describe("EulerAncestralDiscreteScheduler configuration", () => {
     const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
     scheduler.setTimesteps(5);
     const x = new Float32Array(8);
-    assert.throws(() => scheduler.step(x, scheduler.timesteps[0], x), /pass `noise`, or `generator`/);
-    assert.throws(() => scheduler.step(x, scheduler.timesteps[0], x, { noise: new Float32Array(3) }), /expected 8 noise values/);
+    assert.throws(() => scheduler.step(x, scheduler.timesteps[0]!, x), /pass `noise`, or `generator`/);
+    assert.throws(() => scheduler.step(x, scheduler.timesteps[0]!, x, { noise: new Float32Array(3) }), /expected 8 noise values/);
   });
 
   it("setBeginIndex must point inside the schedule", () => {

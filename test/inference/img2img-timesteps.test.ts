@@ -47,10 +47,10 @@ describe("getImg2ImgTimesteps follows diffusers' get_timesteps", () => {
     const { timesteps, startIndex } = getImg2ImgTimesteps(scheduler, 20, 0.6);
     const x0 = new Float32Array(4);
     const eps = new Float32Array(4).fill(1);
-    assert.equal(scheduler.addNoise(x0, eps, timesteps[0])[0], scheduler.sigmas[startIndex]);
-    const x = scheduler.addNoise(x0, eps, timesteps[0]);
-    const scaled = scheduler.scaleModelInput(x, timesteps[0]);
-    assert.ok(Math.abs(scaled[0] - x[0] / Math.sqrt(scheduler.sigmas[startIndex] ** 2 + 1)) < 1e-6);
+    assert.equal(scheduler.addNoise(x0, eps, timesteps[0]!)[0], scheduler.sigmas[startIndex]!);
+    const x = scheduler.addNoise(x0, eps, timesteps[0]!);
+    const scaled = scheduler.scaleModelInput(x, timesteps[0]!);
+    assert.ok(Math.abs(scaled[0]! - x[0]! / Math.sqrt(scheduler.sigmas[startIndex]! ** 2 + 1)) < 1e-6);
   });
 
   it("a second call resets the schedule (setTimesteps clears the previous begin index)", () => {

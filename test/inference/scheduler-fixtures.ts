@@ -56,7 +56,7 @@ export function runDummyLoop(
   sample: Float32Array,
   options: { generator?: Generator; eta?: number; noise?: Float32Array } = {},
 ): Float32Array {
-  let x = options.noise ? scheduler.addNoise(sample, options.noise, timesteps[0]) : sample;
+  let x = options.noise ? scheduler.addNoise(sample, options.noise, timesteps[0]!) : sample;
   for (const t of timesteps) {
     x = scheduler.scaleModelInput(x, t);
     x = scheduler.step(dummyModel(x, t), t, x, { generator: options.generator, eta: options.eta, shape: DUMMY_SHAPE });

@@ -12,16 +12,16 @@ describe("computeNoiseSchedule (betas.ts)", () => {
   it("SD 1.5: ᾱ[951] = 0.0081550, ᾱ[1] = 0.9982960, ᾱ[0] = 0.9991500", () => {
     const { betas, alphas, alphasCumprod } = computeNoiseSchedule(SD15_SCHEDULER_CONFIG);
     assert.equal(betas.length, 1000);
-    assert.ok(Math.abs(alphasCumprod[951] - 0.008155) < 5e-8);
-    assert.ok(Math.abs(alphasCumprod[1] - 0.998296) < 5e-8);
-    assert.ok(Math.abs(alphasCumprod[0] - 0.99915) < 5e-8);
+    assert.ok(Math.abs(alphasCumprod[951]! - 0.008155) < 5e-8);
+    assert.ok(Math.abs(alphasCumprod[1]! - 0.998296) < 5e-8);
+    assert.ok(Math.abs(alphasCumprod[0]! - 0.99915) < 5e-8);
     assert.equal(betas[0], Math.fround(Math.fround(Math.sqrt(0.00085)) ** 2));
-    assert.equal(alphas[999], Math.fround(1 - betas[999]));
+    assert.equal(alphas[999]!, Math.fround(1 - betas[999]!));
   });
 
   it("linear 0.0001–0.02 reproduces the DDIM variances in diffusers' test_variance", () => {
     const { alphasCumprod: a } = computeNoiseSchedule(LINEAR);
-    const variance = (t: number, prev: number) => ((1 - a[prev]) / (1 - a[t])) * (1 - a[t] / a[prev]);
+    const variance = (t: number, prev: number) => ((1 - a[prev]!) / (1 - a[t]!)) * (1 - a[t]! / a[prev]!);
     assert.ok(Math.abs(variance(0, 0)) < 1e-5);
     assert.ok(Math.abs(variance(420, 400) - 0.14771) < 1e-5);
     assert.ok(Math.abs(variance(980, 960) - 0.3246) < 1e-5);
@@ -48,7 +48,7 @@ describe("computeNoiseSchedule (betas.ts)", () => {
   it("rescale_betas_zero_snr reaches ᾱ = 0 at the last step (Euler a then pins it to 2^-24 as diffusers does)", () => {
     const rescaled = computeNoiseSchedule({ ...SD15_SCHEDULER_CONFIG, rescale_betas_zero_snr: true });
     assert.equal(rescaled.alphasCumprod[999], 0);
-    assert.ok(Math.abs(rescaled.alphasCumprod[0] - 0.99915) < 1e-6);
+    assert.ok(Math.abs(rescaled.alphasCumprod[0]! - 0.99915) < 1e-6);
     assert.equal(new DDIMScheduler({ rescale_betas_zero_snr: true }).alphasCumprod[999], 0);
     assert.equal(new EulerAncestralDiscreteScheduler({ rescale_betas_zero_snr: true }).alphasCumprod[999], 2 ** -24);
   });
