@@ -56,7 +56,7 @@ async function cancelByReaction(ctx: BotContext, message: Message | PartialMessa
 async function findJobOfStatusMessage(ctx: BotContext, message: Message | PartialMessage, guildId: string): Promise<GenerationRecord | undefined> {
   const ref: StatusMessageRef = { id: message.id, guildId, createdAt: message.createdAt };
   const job = await ctx.generations.findActiveByStatusMessage(ref);
-  if (job) return job;
+  if (job || !(await ctx.generations.hasUnlinkedJobs(guildId))) return job;
   const full = message.partial ? await message.fetch().catch(() => undefined) : message;
   if (!full) return undefined;
   const byBot = full.author.id === ctx.client.user?.id;

@@ -201,6 +201,15 @@ export class GenerationService {
     return linked;
   }
 
+  /**
+   * Whether some unfinished job of this server has no stored status message id: only then is it worth reading a
+   * message for what it tells (a REST call for every ❌ on any message would be waste).
+   */
+  async hasUnlinkedJobs(guildId: string): Promise<boolean> {
+    await this.whenResumed();
+    return this.activeRecords().some((record) => record.guildId === guildId && record.statusMessageId === null);
+  }
+
   private async findUnlinked(unlinked: GenerationRecord[], message: StatusMessageRef): Promise<GenerationRecord | undefined> {
     if (message.interactionId) return unlinked.find((record) => record.interactionId === message.interactionId);
     if (!message.botReplyTo || unlinked.every((record) => record.parentId === null)) return undefined;
