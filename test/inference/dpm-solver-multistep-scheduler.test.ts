@@ -121,6 +121,16 @@ describe("DPMSolverMultistepScheduler against diffusers' tests/schedulers/test_s
     assert.ok(Math.abs(mean - 0.2251) < 1e-3, `mean ${mean}`);
   });
 
+  it("test_full_loop_with_karras_and_v_prediction: mean 0.2096", () => {
+    const { mean } = fullLoop({ prediction_type: "v_prediction", use_karras_sigmas: true });
+    assert.ok(Math.abs(mean - 0.2096) < 1e-3, `mean ${mean}`);
+  });
+
+  it("test_full_loop_with_lu_and_v_prediction: mean 0.1554", () => {
+    const { mean } = fullLoop({ prediction_type: "v_prediction", use_lu_lambdas: true });
+    assert.ok(Math.abs(mean - 0.1554) < 1e-3, `mean ${mean}`);
+  });
+
   it("test_full_loop_with_noise (t_start 5): 318.4111 / 0.4146", () => {
     const scheduler = new DPMSolverMultistepScheduler(DIFFUSERS_TEST_CONFIG);
     scheduler.setTimesteps(10);
@@ -147,7 +157,7 @@ describe("DPMSolverMultistepScheduler against diffusers' tests/schedulers/test_s
 
 describe("DPMSolverMultistepScheduler configuration", () => {
   it("refuses what it does not implement, naming the key", () => {
-    for (const config of [{ algorithm_type: "sde-dpmsolver++" }, { solver_order: 3 }, { use_karras_sigmas: true }, { variance_type: "learned_range" }, { final_sigmas_type: "max" }]) {
+    for (const config of [{ algorithm_type: "sde-dpmsolver++" }, { solver_order: 3 }, { use_exponential_sigmas: true }, { use_flow_sigmas: true }, { variance_type: "learned_range" }, { final_sigmas_type: "max" }]) {
       assert.throws(() => new DPMSolverMultistepScheduler(config as never), (e: unknown) => e instanceof SchedulerConfigError && e.message.includes(Object.keys(config)[0]!));
     }
   });

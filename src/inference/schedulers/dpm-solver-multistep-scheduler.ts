@@ -1,5 +1,6 @@
 import { computeNoiseSchedule } from "./betas.ts";
 import { checkInferenceSteps } from "./inference-steps.ts";
+import { karrasSigmas, luSigmas, sigmaToTimestep } from "./karras-sigmas.ts";
 import { arange, linspace, roundHalfEven } from "./numpy-math.ts";
 import { checkOneOf, checkUnsupported, describe, resolveConfig } from "./resolve-config.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -37,11 +38,15 @@ export interface DPMSolverMultistepSchedulerConfig extends SchedulerConfig {
   dynamic_thresholding_ratio: number;
   /** Read by thresholding only. @default 1 */
   sample_max_value: number;
-  /** The σ-schedule variants below are not implemented; only false. */
+  /** σ spaced as Karras et al. (ρ = 7) over the training schedule's range. @default false */
   use_karras_sigmas: boolean;
+  /** Not implemented; only false. */
   use_exponential_sigmas: boolean;
+  /** Not implemented; only false. */
   use_beta_sigmas: boolean;
+  /** σ evenly spaced in log σ (Lu et al.'s DPM-Solver schedule). @default false */
   use_lu_lambdas: boolean;
+  /** Not implemented; only false. */
   use_flow_sigmas: boolean;
   /** Read by flow sigmas only. @default 1 */
   flow_shift: number;
@@ -147,9 +152,22 @@ export class DPMSolverMultistepScheduler implements Scheduler {
         timesteps = arange(lastTimestep, 0, -trainSteps / numInferenceSteps).map((t) => roundHalfEven(t) - 1);
         break;
     }
+    let sigmas = timesteps.map((t) => this.#trainSigmas[t]!);
+    if (this.config.use_karras_sigmas || this.config.use_lu_lambdas) {
+      // σ from the whole training schedule respaced (Karras wins over Lu, as in diffusers), each mapped back to a
+      // timestep (rounded, except for the cosine schedule)
+      const lowest = this.#trainSigmas[0]!;
+      const highest = this.#trainSigmas[this.#trainSigmas.length - 1]!;
+      const logSigmas = this.#trainSigmas.map((sigma) => Math.log(sigma));
+      sigmas = this.config.use_karras_sigmas
+        ? karrasSigmas(lowest, highest, numInferenceSteps)
+        : luSigmas(logSigmas[0]!, logSigmas[logSigmas.length - 1]!, numInferenceSteps);
+      const toInteger = this.config.beta_schedule === "squaredcos_cap_v2" ? Math.trunc : roundHalfEven;
+      timesteps = sigmas.map((sigma) => toInteger(sigmaToTimestep(sigma, logSigmas)));
+    }
     const finalSigma = this.config.final_sigmas_type === "zero" ? 0 : this.#trainSigmas[0]!;
     this.#timesteps = timesteps;
-    this.#sigmas = Float32Array.from([...timesteps.map((t) => this.#trainSigmas[t]!), finalSigma]);
+    this.#sigmas = Float32Array.from([...sigmas, finalSigma]);
     this.#numInferenceSteps = timesteps.length;
     this.#modelOutputs = new Array<Float32Array | null>(this.config.solver_order).fill(null);
     this.#lowerOrderNums = 0;
@@ -263,7 +281,7 @@ function checkDpmKeys(config: DPMSolverMultistepSchedulerConfig): void {
     throw new SchedulerConfigError(`Expected \`lambda_min_clipped\` to be a number, got ${describe(config.lambda_min_clipped)}`);
   }
   checkUnsupported("variance_type", config.variance_type, null);
-  const unsupported = ["thresholding", "use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "use_flow_sigmas", "use_dynamic_shifting"] as const;
+  const unsupported = ["thresholding", "use_exponential_sigmas", "use_beta_sigmas", "use_flow_sigmas", "use_dynamic_shifting"] as const;
   for (const key of unsupported) {
     checkUnsupported(key, config[key], false);
   }

@@ -1,6 +1,7 @@
 /**
- * Karras et al.'s σ schedule (arXiv 2206.00364, ρ = 7) and diffusers' `_sigma_to_t`, computed in numpy's dtypes:
- * the ramp in float64, log σ of the training schedule in float32.
+ * The σ schedules diffusers can swap in for the interpolated one: Karras et al.'s (arXiv 2206.00364, ρ = 7) and
+ * Lu et al.'s (DPM-Solver, evenly spaced in log σ), and diffusers' `_sigma_to_t` to map them back to timesteps,
+ * computed in numpy's dtypes: the ramp in float64, log σ of the training schedule in float32.
  */
 
 const f32 = Math.fround;
@@ -10,10 +11,17 @@ const RHO = 7;
 export function karrasSigmas(sigmaMin: number, sigmaMax: number, numInferenceSteps: number): number[] {
   const minInvRho = sigmaMin ** (1 / RHO);
   const maxInvRho = sigmaMax ** (1 / RHO);
-  return Array.from({ length: numInferenceSteps }, (_, i) => {
-    const ramp = numInferenceSteps === 1 ? 0 : i === numInferenceSteps - 1 ? 1 : i * (1 / (numInferenceSteps - 1));
-    return (maxInvRho + ramp * (minInvRho - maxInvRho)) ** RHO;
-  });
+  return unitRamp(numInferenceSteps).map((ramp) => (maxInvRho + ramp * (minInvRho - maxInvRho)) ** RHO);
+}
+
+/** DPM-Solver's `use_lu_lambdas` (`_convert_to_lu`, ρ = 1): σ evenly spaced in log σ from σ_max down to σ_min. */
+export function luSigmas(logSigmaMin: number, logSigmaMax: number, numInferenceSteps: number): number[] {
+  return unitRamp(numInferenceSteps).map((ramp) => Math.exp(logSigmaMax + ramp * (logSigmaMin - logSigmaMax)));
+}
+
+/** `np.linspace(0, 1, n)`: i · (1 / (n − 1)), the last exactly 1. */
+function unitRamp(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => (n === 1 ? 0 : i === n - 1 ? 1 : i * (1 / (n - 1))));
 }
 
 /**
