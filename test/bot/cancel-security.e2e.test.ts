@@ -66,6 +66,38 @@ describe("cancel: only the requester or a manager of the job's own server; ❌ f
     assert.match(await cancel({ userId: alice, guildId: h.guild.id, channelId: h.channel.id }), new RegExp(`Cancelled #${id}`));
   });
 
+  test("❌ by a bot manager (a manager role of the job's server) cancels; a member whose roles cannot be read is told so", async () => {
+    const interaction = sendTxt2Img(h, { userId: alice, prompt: "cancelled by a manager" });
+    const id = await queuedJob(interaction);
+    const statusId = h.fake.interaction(interaction.id).reply!.id;
+    // Dave has never used the bot, so it has not seen his roles; the event brings no member, and Discord fails.
+    const dave = h.fake.addUser({ username: "dave" });
+    h.fake.addMember(h.guild.id, dave.id);
+    h.fake.failNext({ method: "GET", route: new RegExp(`/guilds/${h.guild.id}/members/${dave.id}$`) }, 503, { times: 20 });
+    h.fake.dispatch("MESSAGE_REACTION_ADD", {
+      user_id: dave.id,
+      channel_id: h.channel.id,
+      message_id: statusId,
+      guild_id: h.guild.id,
+      emoji: { id: null, name: "❌" },
+      message_author_id: h.fake.botUser.id,
+      burst: false,
+      burst_colors: [],
+      type: 0,
+    });
+    await h.fake.waitForCall(
+      (c) => c.method === "POST" && c.route === `/channels/${h.channel.id}/messages` && /^<@\d+> I could not check your roles/.test(String(payloadOf(c).content)),
+    );
+    assert.equal((await findById(h.bot.ctx.db, id))?.status, "queued");
+
+    const managers = h.fake.addRole(h.guild.id, { name: "bot managers" });
+    await updateGuildSettings(h.bot.ctx.db, h.guild.id, { managerRoleIds: [managers.id] }, "test");
+    const carol = h.users[2]!.id;
+    h.fake.addMember(h.guild.id, carol, { roles: [managers.id] });
+    h.fake.addReaction({ guildId: h.guild.id, channelId: h.channel.id, messageId: statusId, userId: carol, emoji: "❌" });
+    await until(async () => (await findById(h.bot.ctx.db, id))?.status === "cancelled", "the manager's ❌ to cancel the job");
+  });
+
   test("❌ on a command's reply whose id was never stored (crash before the write) cancels its job after a restart", async () => {
     h.bot.ctx.generations.queue.start();
     inference.hanging.add("unlinked command");
