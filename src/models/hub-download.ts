@@ -8,7 +8,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ensureFreeSpace } from "./disk-space.ts";
 import { downloadVerifiedFile, PARTIAL_SUFFIX } from "./download-file.ts";
-import { withFileLock } from "./download-lock.ts";
+import { withFileLock } from "./file-lock.ts";
 import { DownloadInterruptedError } from "./errors.ts";
 import { sha256File } from "./file-hash.ts";
 import { selectPipelineFiles, type Precision, type SelectedFile } from "./file-selection.ts";

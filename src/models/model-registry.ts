@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { withFileLock } from "./file-lock.ts";
 
 export const REGISTRY_FILE = "models.json";
 
@@ -23,14 +24,13 @@ export async function readRegistry(modelsDir: string): Promise<Registry> {
   }
 }
 
-/** Adds or replaces `name`. Written to a temporary file and renamed: readers never see half a file. */
+/** Adds or replaces `name`. */
 export async function registerModel(modelsDir: string, name: string, entry: RegistryEntry): Promise<void> {
-  await writeRegistry(modelsDir, { ...(await readRegistry(modelsDir)), [name]: entry });
+  await updateRegistry(modelsDir, (models) => ({ ...models, [name]: entry }));
 }
 
 export async function unregisterModel(modelsDir: string, name: string): Promise<void> {
-  const { [name]: _removed, ...rest } = await readRegistry(modelsDir);
-  await writeRegistry(modelsDir, rest);
+  await updateRegistry(modelsDir, ({ [name]: _removed, ...rest }) => rest);
 }
 
 /** The folder of a registered model (hub paths are stored relative to MODELS_DIR, so the folder can move). */
@@ -43,9 +43,16 @@ export function findHubEntry(registry: Registry, repo: string, revision: string)
   return Object.entries(registry).find(([, e]) => e.source === "hub" && e.repo === repo && (e.revision === revision || e.commit === revision));
 }
 
-async function writeRegistry(modelsDir: string, models: Registry): Promise<void> {
+/**
+ * Read-modify-write under a lock, so two processes adding models at once both keep their entry; written to a
+ * temporary file and renamed, so readers never see half a file.
+ */
+async function updateRegistry(modelsDir: string, change: (models: Registry) => Registry): Promise<void> {
   await mkdir(modelsDir, { recursive: true });
-  const temporary = join(modelsDir, `${REGISTRY_FILE}.tmp-${process.pid}`);
-  await writeFile(temporary, `${JSON.stringify({ models }, null, 2)}\n`);
-  await rename(temporary, join(modelsDir, REGISTRY_FILE));
+  await withFileLock(join(modelsDir, `${REGISTRY_FILE}.lock`), async () => {
+    const models = change(await readRegistry(modelsDir));
+    const temporary = join(modelsDir, `${REGISTRY_FILE}.tmp-${process.pid}`);
+    await writeFile(temporary, `${JSON.stringify({ models }, null, 2)}\n`);
+    await rename(temporary, join(modelsDir, REGISTRY_FILE));
+  }, { pollMs: 50 });
 }

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { withFileLock } from "../../src/models/download-lock.ts";
+import { withFileLock } from "../../src/models/file-lock.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "reroll-lock-"));
 after(() => rm(dir, { recursive: true, force: true }));
