@@ -168,6 +168,14 @@ describe("DPMSolverMultistepScheduler configuration", () => {
     assert.equal(scheduler.config.solver_type, "midpoint");
   });
 
+  it("trailing spacing: numpy's arange(1000, 0, −1000/n).round() − 1 (7 steps → 999, 856, 713, 570, 428, 285, 142)", () => {
+    const scheduler = new DPMSolverMultistepScheduler({ ...SD15_SCHEDULER_CONFIG, timestep_spacing: "trailing" });
+    scheduler.setTimesteps(7);
+    assert.deepEqual(scheduler.timesteps, [999, 856, 713, 570, 428, 285, 142]);
+    scheduler.setTimesteps(3);
+    assert.deepEqual(scheduler.timesteps, [999, 666, 332]);
+  });
+
   it("lambda_min_clipped cuts the noisiest timesteps off the schedule", () => {
     const scheduler = new DPMSolverMultistepScheduler({ ...SD15_SCHEDULER_CONFIG, lambda_min_clipped: -2 });
     scheduler.setTimesteps(10);

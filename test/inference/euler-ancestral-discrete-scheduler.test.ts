@@ -152,6 +152,14 @@ describe("EulerAncestralDiscreteScheduler against diffusers' tests/schedulers/te
 });
 
 describe("EulerAncestralDiscreteScheduler configuration", () => {
+  it("trailing spacing: 4 steps 999, 749, 499, 249, and initNoiseSigma σ_max itself (not √(σ_max² + 1))", () => {
+    const scheduler = new EulerAncestralDiscreteScheduler({ ...SD15_SCHEDULER_CONFIG, timestep_spacing: "trailing" });
+    scheduler.setTimesteps(4);
+    assert.deepEqual(scheduler.timesteps, [999, 749, 499, 249]);
+    assert.equal(scheduler.initNoiseSigma, scheduler.sigmas[0]);
+    assert.ok(Math.abs(scheduler.initNoiseSigma - 14.6146) < 1e-3);
+  });
+
   it("refuses prediction_type sample (diffusers raises NotImplementedError) and steps without noise", () => {
     assert.throws(() => new EulerAncestralDiscreteScheduler({ ...SD15_SCHEDULER_CONFIG, prediction_type: "sample" }), SchedulerConfigError);
     const scheduler = new EulerAncestralDiscreteScheduler(SD15_LEADING);
