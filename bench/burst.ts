@@ -12,8 +12,8 @@ import { log } from "./lib/log.ts";
 import { percentile, summarize } from "./lib/stats.ts";
 
 const ROUNDS = 3;
-/** The stand-in model's time per job: a fast GPU's 512² image at few steps. */
-const MODEL_MS = 200;
+/** The stand-in model's time per job: a 512² image at 20 steps on a fast GPU. */
+const MODEL_MS = 500;
 const QUEUE_LENGTHS = [10, 50, 200];
 
 export default {

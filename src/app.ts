@@ -105,6 +105,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
         await inference.close();
         await stopped;
       } // A backend that cannot be closed cannot be waited for either: its job stays "running" and resumes.
+      presenter.close(); // scheduled edits and reactions of this run must not land after the next run's
       await client.destroy();
       await db.close();
     },

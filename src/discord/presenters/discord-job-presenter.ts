@@ -101,13 +101,14 @@ export class DiscordJobPresenter implements JobPresenter {
   }
 
   /**
-   * Adds (or with `add` false, removes) the bot's own reaction in the background, by priority within the channel's
-   * rate limit; returns at once. For the ❌ under a new status message use priority "status".
+   * Adds the bot's own reaction in the background, by priority within the channel's rate limit; returns at once.
+   * For the ❌ under a new status message use priority "status" (a finished result's 🔁 goes first).
    */
   addReaction(channelId: string, messageId: string, emoji: string, priority: ReactionPriority): void {
     this.reactions.add(channelId, messageId, emoji, priority);
   }
 
+  /** Takes the bot's own reaction away in the background; returns at once. */
   removeReaction(channelId: string, messageId: string, emoji: string, priority: ReactionPriority = "cleanup"): void {
     this.reactions.remove(channelId, messageId, emoji, priority);
   }
