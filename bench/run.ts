@@ -23,6 +23,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "image-io" },
   { id: "bot-responsiveness" },
   { id: "threads" },
+  { id: "burst" },
   { id: "memory", flags: ["--expose-gc"] },
   { id: "database" },
   { id: "model-load" },
