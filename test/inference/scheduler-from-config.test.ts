@@ -128,6 +128,18 @@ describe("schedulers built from SD 1.5's published scheduler_config.json take th
     });
   }
 
+  it("DDIM: keys missing from the file take DDIMScheduler's own defaults (clip_sample and set_alpha_to_one true, steps_offset 0)", () => {
+    const { clip_sample, set_alpha_to_one, steps_offset, ...rest } = SD15_FILE;
+    assert.equal([clip_sample, set_alpha_to_one, steps_offset].length, 3);
+    const config = configOf("ddim", rest) as Record<string, unknown>;
+    assert.deepEqual([config.clip_sample, config.set_alpha_to_one, config.steps_offset], [true, true, 0]);
+    const ddim = createScheduler("ddim", rest);
+    ddim.setTimesteps(20);
+    assert.equal(ddim.timesteps[0], 950);
+    // diffusers' own DDIMScheduler() when the file says nothing at all: linear betas 0.0001 → 0.02
+    assert.deepEqual({ ...configOf("ddim", {}) }, { ...EXPECTED.ddim, beta_start: 0.0001, beta_end: 0.02, beta_schedule: "linear", clip_sample: true, set_alpha_to_one: true, steps_offset: 0 });
+  });
+
   it("a key listed in `_use_default_values` is dropped, as diffusers' extract_init_dict drops it", () => {
     // what `PNDMScheduler.from_pretrained(sd15).config` holds: PNDM's own defaults, marked as such
     const pndmConfig = { ...SD15_FILE, prediction_type: "epsilon", timestep_spacing: "leading", _use_default_values: ["prediction_type", "timestep_spacing"] };
