@@ -2,11 +2,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-/** `sd15` (SD 1.x), `sd2`, `sdxl`, `sd3`, `synthetic` (random weights) or `unknown`. */
+/**
+ * `sd15` (SD 1.x), `sd2`, `sdxl`, `sd3`, `synthetic` (random weights; the key is scripts/synthesize's SYNTHETIC_MARKER,
+ * not imported so that a normal start never loads the synthesizer) or `unknown`. Shown by `models list`.
+ */
 export type ModelFamily = "sd15" | "sd2" | "sdxl" | "sd3" | "synthetic" | "unknown";
-
-/** Families this pipeline can run. */
-export const RUNNABLE_FAMILIES: readonly ModelFamily[] = ["sd15", "synthetic"];
 
 export async function detectFamily(dir: string): Promise<ModelFamily> {
   const index = await readJson(join(dir, "model_index.json"));
