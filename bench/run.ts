@@ -27,6 +27,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "memory", flags: ["--expose-gc"] },
   { id: "database" },
   { id: "model-load" },
+  { id: "download" },
 ];
 
 const requested = process.argv.slice(2);
