@@ -1,12 +1,16 @@
-/** Which family of model a folder holds, from its model_index.json (and text encoder config when present). */
+/**
+ * Which family of model a folder holds, for `models list` and the manifest, from its JSON files only (no graph is
+ * loaded). The names follow the pipeline's (src/inference recognizes the family for real once the sessions are loaded,
+ * and also tells SD-Turbo and LCM apart).
+ */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
- * `sd15` (SD 1.x), `sd2`, `sdxl`, `sd3`, `synthetic` (random weights; the key is scripts/synthesize's SYNTHETIC_MARKER,
+ * `sd1` (SD 1.x), `sd2`, `sdxl`, `sd3`, `synthetic` (random weights; the key is scripts/synthesize's SYNTHETIC_MARKER,
  * not imported so that a normal start never loads the synthesizer) or `unknown`. Shown by `models list`.
  */
-export type ModelFamily = "sd15" | "sd2" | "sdxl" | "sd3" | "synthetic" | "unknown";
+export type ModelFamily = "sd1" | "sd2" | "sdxl" | "sd3" | "synthetic" | "unknown";
 
 export async function detectFamily(dir: string): Promise<ModelFamily> {
   const index = await readJson(join(dir, "model_index.json"));
@@ -18,7 +22,7 @@ export async function detectFamily(dir: string): Promise<ModelFamily> {
   if (!/StableDiffusion/.test(className)) return "unknown";
   // SD 2.x shares the class name; its OpenCLIP text encoder is 1024 wide where SD 1.x's CLIP is 768.
   const textConfig = await readJson(join(dir, "text_encoder/config.json"));
-  return textConfig?.hidden_size === 1024 ? "sd2" : "sd15";
+  return textConfig?.hidden_size === 1024 ? "sd2" : "sd1";
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {

@@ -18,9 +18,9 @@ async function folder(name: string, index: unknown, textConfig?: unknown): Promi
   return dir;
 }
 
-test("the family comes from model_index.json's class and the text encoder's width", async () => {
-  assert.equal(await detectFamily(await folder("sd15", { _class_name: "OnnxStableDiffusionPipeline" })), "sd15");
-  assert.equal(await detectFamily(await folder("sd15-optimum", { _class_name: "ORTStableDiffusionPipeline" }, { hidden_size: 768 })), "sd15");
+test("the family comes from model_index.json's class and the text encoder's width, named as the pipeline names families", async () => {
+  assert.equal(await detectFamily(await folder("sd15", { _class_name: "OnnxStableDiffusionPipeline" })), "sd1");
+  assert.equal(await detectFamily(await folder("sd15-optimum", { _class_name: "ORTStableDiffusionPipeline" }, { hidden_size: 768 })), "sd1");
   assert.equal(await detectFamily(await folder("sd2", { _class_name: "OnnxStableDiffusionPipeline" }, { hidden_size: 1024 })), "sd2");
   assert.equal(await detectFamily(await folder("sdxl", { _class_name: "ORTStableDiffusionXLPipeline" })), "sdxl");
   assert.equal(await detectFamily(await folder("other", { _class_name: "FluxPipeline" })), "unknown");
