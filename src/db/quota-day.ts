@@ -1,13 +1,15 @@
-// Quota days are calendar days in the server's time zone (UTC unless its admins set one).
+import { DateTime, IANAZone } from "luxon";
 
-/** Whether `timeZone` is an IANA zone this runtime knows ("UTC", "Europe/Paris"…). */
+// Quota days are calendar days in the server's time zone (UTC unless its admins set one). Zone rules come from
+// luxon (over the runtime's IANA data): a day can start at 01:00 where a clock change skips midnight, last 23 or
+// 25 hours, or not happen at all (Samoa, 2011-12-30).
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+
+/** Whether `timeZone` is an IANA zone this runtime knows ("UTC", "Europe/Paris"…); offsets like "+03:00" are not. */
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+  return IANAZone.isValidZone(timeZone);
 }
 
 /**
@@ -16,71 +18,37 @@ export function isValidTimeZone(timeZone: string): boolean {
  * @example quotaDay(new Date("2024-03-01T23:30:00Z"), "Asia/Tokyo") // "2024-03-02"
  */
 export function quotaDay(now: Date, timeZone: string = "UTC"): string {
-  const { year, month, day } = wallClock(now, timeZone);
-  return `${year}-${pad(month)}-${pad(day)}`;
+  return DateTime.fromJSDate(now, { zone: zoneNamed(timeZone) }).toFormat("yyyy-MM-dd");
 }
 
 /**
- * When the quota day containing `now` ends in `timeZone`: the instant the next local day starts.
+ * When the quota day containing `now` ends in `timeZone`: the first instant of the next local day (its midnight,
+ * or the moment the clocks jump where a change skips midnight).
  *
  * @example quotaDayEnd(new Date("2024-03-01T12:00:00Z"), "Europe/Paris") // 2024-03-01T23:00:00.000Z
  */
 export function quotaDayEnd(now: Date, timeZone: string = "UTC"): Date {
-  const { year, month, day } = wallClock(now, timeZone);
-  const midnightAsUtc = Date.UTC(year, month - 1, day + 1);
-  // Shift by the zone's offset, then again by the offset found there (offsets change across DST).
-  let instant = midnightAsUtc - offsetMs(new Date(midnightAsUtc), timeZone);
-  instant = midnightAsUtc - offsetMs(new Date(instant), timeZone);
-  return new Date(instant);
+  const zone = zoneNamed(timeZone);
+  // Adding a day to the date, then going to its start (not the reverse) starts from the right date even when
+  // today began at 01:00; a midnight that does not exist resolves to the instant the clocks jump.
+  const nextDayStart = DateTime.fromJSDate(now, { zone }).plus({ days: 1 }).startOf("day");
+  return new Date(earliestInstantOf(nextDayStart, zone));
 }
 
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+/**
+ * Luxon resolves a wall time that happens twice (clocks set back across midnight) to its later instant; a day
+ * starts at the first. The earlier one, if any, carries the offset from before the change.
+ */
+function earliestInstantOf(wallTime: DateTime, zone: IANAZone): number {
+  const instant = wallTime.toMillis();
+  const wallAsUtc = instant + wallTime.offset * MINUTE_MS;
+  const offsetBefore = zone.offset(instant - DAY_MS);
+  const earlier = wallAsUtc - offsetBefore * MINUTE_MS;
+  return earlier < instant && zone.offset(earlier) === offsetBefore ? earlier : instant;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function wallClock(date: Date, timeZone: string): WallClock {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of formatter.formatToParts(date)) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year,
-    month: parts.month,
-    day: parts.day,
-    hour: parts.hour,
-    minute: parts.minute,
-    second: parts.second,
-  };
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `date`. */
-function offsetMs(date: Date, timeZone: string): number {
-  const c = wallClock(date, timeZone);
-  const wallAsUtc = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
-  return wallAsUtc - Math.floor(date.getTime() / 1000) * 1000;
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, "0");
+function zoneNamed(timeZone: string): IANAZone {
+  const zone = IANAZone.create(timeZone);
+  if (!zone.isValid) throw new RangeError(`Unknown time zone "${timeZone}": expected an IANA name such as "Europe/Paris".`);
+  return zone;
 }
