@@ -64,6 +64,9 @@ export interface StatusMessageRef {
   createdAt: Date;
 }
 
+/** How far Discord's clock (message timestamps) and this machine's may disagree. */
+const CLOCK_SKEW_MS = 60_000;
+
 /** A fresh random 64-bit seed. */
 export function randomSeed(): bigint {
   return randomBytes(8).readBigUInt64LE();
@@ -215,8 +218,10 @@ export class GenerationService {
     if (!message.botReplyTo || unlinked.every((record) => record.parentId === null)) return undefined;
     const parent = await findByResultMessageId(this.deps.db, message.botReplyTo);
     if (!parent) return undefined;
+    // Discord's clock makes the message's time, ours the job's: allow them to disagree a little.
+    const madeBy = message.createdAt.getTime() + CLOCK_SKEW_MS;
     return unlinked
-      .filter((record) => record.parentId === parent.id && record.queuedAt <= message.createdAt)
+      .filter((record) => record.parentId === parent.id && record.queuedAt.getTime() <= madeBy)
       .reduce<GenerationRecord | undefined>((newest, record) => (!newest || record.id > newest.id ? record : newest), undefined);
   }
 
