@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { SCHEDULER_CONFIG as SYNTHESIZED_SD15_SCHEDULER_CONFIG } from "../../scripts/synthesize/folder-files.ts";
-import { createScheduler } from "../../src/inference/schedulers/create-scheduler.ts";
+import { createScheduler, defaultSchedulerName } from "../../src/inference/schedulers/create-scheduler.ts";
 import type { SchedulerName } from "../../src/inference/schedulers/scheduler.ts";
 
 const SD15_FILE: Record<string, unknown> = JSON.parse(await readFile(new URL("../fixtures/schedulers/sd15-scheduler-config.json", import.meta.url), "utf8"));
@@ -147,6 +147,36 @@ describe("schedulers built from SD 1.5's published scheduler_config.json take th
     const { _use_default_values: _dropped, ...explicit } = pndmConfig;
     assert.equal((configOf("euler-a", explicit) as { timestep_spacing: string }).timestep_spacing, "leading");
   });
+
+  // Files with the keys the SD 2.1, SD-Turbo and LCM (Dreamshaper v7) repositories' scheduler_config.json carry.
+  const FAMILY_FILES: [string, Record<string, unknown>, SchedulerName, number, number[], string][] = [
+    ["SD 2.1 (DDIM, v_prediction)", { ...SD15_FILE, _class_name: "DDIMScheduler", _diffusers_version: "0.8.0", prediction_type: "v_prediction" }, "ddim", 4, [751, 501, 251, 1], "v_prediction"],
+    [
+      "SD-Turbo (Euler, trailing)",
+      { ...SD15_FILE, _class_name: "EulerDiscreteScheduler", interpolation_type: "linear", prediction_type: "epsilon", sample_max_value: 1.0, timestep_spacing: "trailing", use_karras_sigmas: false },
+      "euler",
+      4,
+      [999, 749, 499, 249],
+      "epsilon",
+    ],
+    [
+      "LCM",
+      { ...SD15_FILE, _class_name: "LCMScheduler", set_alpha_to_one: true, clip_sample_range: 1.0, dynamic_thresholding_ratio: 0.995, original_inference_steps: 50, prediction_type: "epsilon", rescale_betas_zero_snr: false, sample_max_value: 1.0, thresholding: false, timestep_scaling: 10.0, timestep_spacing: "leading" },
+      "lcm",
+      4,
+      [999, 759, 499, 259],
+      "epsilon",
+    ],
+  ];
+  for (const [family, file, name, steps, timesteps, prediction] of FAMILY_FILES) {
+    it(`${family}: the folder's class picks ${name}, built with the file's own prediction type and spacing`, () => {
+      assert.equal(defaultSchedulerName(file), name);
+      const scheduler = createScheduler(name, file);
+      scheduler.setTimesteps(steps);
+      assert.deepEqual(scheduler.timesteps, timesteps);
+      assert.equal((configOf(name, file) as { prediction_type: string }).prediction_type, prediction);
+    });
+  }
 
   it("the synthesized SD 1.5 folder carries SD 1.5's real scheduler file, not a richer one", () => {
     assert.deepEqual(SYNTHESIZED_SD15_SCHEDULER_CONFIG, SD15_FILE);
