@@ -45,7 +45,7 @@ async function cancelByReaction(ctx: BotContext, message: Message | PartialMessa
     });
   } catch (error) {
     if (!(error instanceof MemberUnavailableError)) throw error;
-    await postNotice(ctx, message.channelId, userId, "I could not check your roles on this server (Discord did not answer). Please try again.");
+    await postNotice(ctx, message.channelId, userId, `${error.message} Please try again.`);
   }
 }
 
@@ -110,7 +110,7 @@ async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessag
         allowedMentions: { parse: [] },
       });
       // Not awaited: the job may be queued (and cancelled) before Discord has added the ❌.
-      status.react(CANCEL_EMOJI).catch((error: unknown) => ctx.logger.warn({ err: error, generationId: generation.id }, "could not add the cancel reaction"));
+      ctx.presenter.addReaction(status.channelId, status.id, CANCEL_EMOJI, "status");
       return status.id;
     },
   );

@@ -33,11 +33,14 @@ export interface MemberFacts {
   permissions: bigint;
 }
 
-/** The member could not be read (Discord did not answer, the member left): nothing may be decided without them. */
+/**
+ * The member could not be read (Discord did not answer, the member left): nothing may be decided without them. Its
+ * message is safe to show.
+ */
 export class MemberUnavailableError extends Error {
   override readonly name = "MemberUnavailableError";
   constructor(cause?: unknown) {
-    super("Could not read the member from Discord", { cause });
+    super("I could not check your roles on this server (Discord did not answer).", { cause });
   }
 }
 
@@ -121,8 +124,7 @@ export class RequestGate {
       member = await request.member();
     } catch (error) {
       if (!(error instanceof MemberUnavailableError)) throw error;
-      const message = "I could not check your roles on this server (Discord did not answer), so nothing was queued or charged. Please try again.";
-      return this.refusal(request, refuse("member-unavailable", message));
+      return this.refusal(request, refuse("member-unavailable", `${error.message} Nothing was queued or charged; please try again.`));
     }
     const state = await getMemberState(db, request.guildId, request.userId);
     if (request.derivedFrom) {

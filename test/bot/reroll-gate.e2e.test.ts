@@ -95,7 +95,7 @@ describe("rerolls pass the request gate", () => {
       type: 0,
     });
     await until(() => noticesFor(dave.id, since).length > 0, "a notice to dave");
-    assert.match(noticesFor(dave.id, since)[0]!, /could not check your roles on this server.*nothing was queued or charged.*try again/);
+    assert.match(noticesFor(dave.id, since)[0]!, /could not check your roles on this server.*Nothing was queued or charged; please try again/);
     assert.equal(await generationCount(h), before, "nothing was queued or charged");
   });
 
