@@ -1,5 +1,5 @@
-import { computeNoiseSchedule, torchLinspace } from "./betas.ts";
-import { eulerTimesteps, unitVarianceDivisor } from "./euler-timesteps.ts";
+import { torchLinspace } from "./betas.ts";
+import { eulerTimesteps } from "./euler-timesteps.ts";
 import { checkInferenceSteps } from "./inference-steps.ts";
 import { karrasSigmas, sigmaToTimestep } from "./karras-sigmas.ts";
 import { interpOnIndexGrid } from "./numpy-math.ts";
@@ -7,8 +7,7 @@ import { checkOneOf, checkUnsupported, describe, resolveConfig } from "./resolve
 import type { Scheduler } from "./scheduler.ts";
 import { SchedulerConfigError } from "./scheduler-config-error.ts";
 import { DIFFUSERS_BETA_DEFAULTS, type SchedulerConfig, type SchedulerConfigFile } from "./scheduler-config.ts";
-import { sigmasFromAlphasCumprod } from "./sigmas.ts";
-import { StepIndex } from "./step-index.ts";
+import { SigmaSchedule, sigmaSpaceNoise } from "./sigma-schedule.ts";
 import { assertSameLength } from "./step-noise.ts";
 
 const f32 = Math.fround;
@@ -65,39 +64,29 @@ export class EulerDiscreteScheduler implements Scheduler {
   readonly alphasCumprod: Float32Array;
   readonly order = 1;
   readonly #trainSigmas: Float32Array;
-  #sigmas: Float32Array;
-  #timesteps: number[];
-  readonly #index = new StepIndex("throw");
+  readonly #schedule: SigmaSchedule;
 
   constructor(config: Partial<EulerDiscreteSchedulerConfig> | SchedulerConfigFile = {}) {
     this.config = resolveConfig(EULER_DEFAULTS, config);
     checkEulerKeys(this.config);
-    this.alphasCumprod = computeNoiseSchedule(this.config).alphasCumprod;
-    // diffusers keeps the last ᾱ off zero so that σ stays finite.
-    if (this.config.rescale_betas_zero_snr) this.alphasCumprod[this.alphasCumprod.length - 1] = 2 ** -24;
-    this.#trainSigmas = sigmasFromAlphasCumprod(this.alphasCumprod);
-    // Before setTimesteps, as in diffusers: every training timestep, high noise first.
-    this.#sigmas = Float32Array.from([...this.#trainSigmas].reverse().concat(0));
-    const trainSteps = this.config.num_train_timesteps;
-    this.#timesteps = this.#continuous
-      ? [...this.#sigmas.subarray(0, -1)].map(continuousTimestep)
-      : Array.from({ length: trainSteps }, (_, i) => trainSteps - 1 - i);
+    ({ alphasCumprod: this.alphasCumprod, trainSigmas: this.#trainSigmas } = sigmaSpaceNoise(this.config));
+    this.#schedule = new SigmaSchedule("EulerDiscreteScheduler", this.config.timestep_spacing, this.#trainSigmas);
+    const sigmas = this.#schedule.sigmas;
+    if (this.#continuous) this.#schedule.set([...sigmas.subarray(0, -1)].map(continuousTimestep), sigmas);
   }
 
   /** The timesteps the UNet is fed, highest first (fractional with "linspace" spacing, Karras σ or "continuous"). */
   get timesteps(): number[] {
-    return this.#timesteps;
+    return this.#schedule.timesteps;
   }
 
   /** The σ of each timestep, then the final σ (float32, as diffusers stores them). */
   get sigmas(): Float32Array {
-    return this.#sigmas;
+    return this.#schedule.sigmas;
   }
 
-  /** σ_max for "linspace"/"trailing" spacing, √(σ_max² + 1) for "leading" (diffusers' rule). */
   get initNoiseSigma(): number {
-    const max = this.#sigmas.reduce((a, b) => Math.max(a, b), 0);
-    return this.config.timestep_spacing === "leading" ? unitVarianceDivisor(max) : max;
+    return this.#schedule.initNoiseSigma;
   }
 
   setTimesteps(numInferenceSteps: number): void {
@@ -120,29 +109,24 @@ export class EulerDiscreteScheduler implements Scheduler {
       timesteps = sigmas.map((sigma) => f32(sigmaToTimestep(sigma, logSigmas)));
     }
     const finalSigma = this.config.final_sigmas_type === "zero" ? 0 : this.#trainSigmas[0]!;
-    this.#sigmas = Float32Array.from([...sigmas, finalSigma]);
-    this.#timesteps = this.#continuous ? [...this.#sigmas.subarray(0, -1)].map(continuousTimestep) : timesteps;
-    this.#index.reset();
+    const allSigmas = Float32Array.from([...sigmas, finalSigma]);
+    this.#schedule.set(this.#continuous ? [...allSigmas.subarray(0, -1)].map(continuousTimestep) : timesteps, allSigmas);
   }
 
   setBeginIndex(beginIndex: number): void {
-    this.#index.setBegin(beginIndex, this.#timesteps.length);
+    this.#schedule.setBegin(beginIndex);
   }
 
-  /** sample / √(σ² + 1), so the UNet sees unit-variance input. */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    const divisor = unitVarianceDivisor(this.#sigmaAt(this.#index.resolve(timestep, this.#timesteps)));
-    return sample.map((x) => x / divisor);
+    return this.#schedule.scaleModelInput(sample, timestep);
   }
 
   /** One Euler step from σ to the next σ along the derivative (x − x̂_0)/σ. Never draws noise. */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array): Float32Array {
     assertSameLength(modelOutput, sample, "modelOutput and sample");
-    const index = this.#index.resolve(timestep, this.#timesteps);
-    const sigma = this.#sigmaAt(index);
-    const sigmaNext = this.#sigmas[index + 1];
-    if (sigmaNext === undefined) throw new RangeError(`EulerDiscreteScheduler.step: no step after index ${index}; call setTimesteps again`);
-    const dt = f32(sigmaNext - sigma);
+    const index = this.#schedule.indexOf(timestep);
+    const sigma = this.#schedule.sigmaAt(index);
+    const dt = f32(this.#schedule.nextSigma(index) - sigma);
     const vScale = f32(-sigma / f32(Math.sqrt(f32(f32(sigma * sigma) + 1))));
     const vDivisor = f32(f32(sigma * sigma) + 1);
     const prediction = this.config.prediction_type;
@@ -157,25 +141,16 @@ export class EulerDiscreteScheduler implements Scheduler {
       const derivative = f32(f32(x - x0) / sigma);
       prev[i] = f32(x + f32(derivative * dt));
     }
-    this.#index.advance();
+    this.#schedule.advance();
     return prev;
   }
 
-  /** x_0 + σ·ε at the timestep's σ (or at the begin index's σ once one is set, as diffusers does). */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    assertSameLength(original, noise, "original and noise");
-    const sigma = this.#sigmaAt(this.#index.forAddNoise(timestep, this.#timesteps));
-    return original.map((x, i) => x + f32(noise[i]! * sigma));
+    return this.#schedule.addNoise(original, noise, timestep);
   }
 
   get #continuous(): boolean {
     return this.config.timestep_type === "continuous" && this.config.prediction_type === "v_prediction";
-  }
-
-  #sigmaAt(index: number): number {
-    const sigma = this.#sigmas[index];
-    if (sigma === undefined) throw new RangeError(`EulerDiscreteScheduler: no σ at index ${index}; call setTimesteps again`);
-    return sigma;
   }
 }
 

@@ -20,8 +20,3 @@ export function eulerTimesteps(config: Pick<SchedulerConfig, "num_train_timestep
       return arange(trainSteps, 0, -trainSteps / numInferenceSteps).map((t) => roundHalfEven(t) - 1);
   }
 }
-
-/** √(σ² + 1) in float32: what `scale_model_input` divides by and the "leading" `init_noise_sigma`. */
-export function unitVarianceDivisor(sigma: number): number {
-  return f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
-}
