@@ -63,7 +63,12 @@ export async function downloadHubModel(options: HubDownloadOptions): Promise<{ d
     if (manifest) return { dir, manifest };
   }
   const commit = await resolveCommit(repo, revision, hub);
-  const dir = hubModelFolder(modelsDir, repo, commit, precision);
+  const asked = await readManifest(hubModelFolder(modelsDir, repo, commit, precision));
+  if (asked) return { dir: hubModelFolder(modelsDir, repo, commit, precision), manifest: asked };
+  const selection = selectPipelineFiles(await listRepoFiles(repo, commit, hub), precision, repo);
+  // fp16 asked of a repository without fp16 graphs is an fp32 download: share that folder instead of a second copy.
+  const effective: Precision = Object.values(selection.precisionByComponent).includes("fp16") ? "fp16" : "fp32";
+  const dir = hubModelFolder(modelsDir, repo, commit, effective);
   const done = await readManifest(dir);
   if (done) return { dir, manifest: done };
 
@@ -74,7 +79,7 @@ export async function downloadHubModel(options: HubDownloadOptions): Promise<{ d
       // The process we waited for may have finished it.
       const finished = await readManifest(dir);
       if (finished) return { dir, manifest: finished };
-      const { files } = selectPipelineFiles(await listRepoFiles(repo, commit, hub), precision, repo);
+      const { files } = selection;
       for (const folder of new Set(files.map((f) => dirname(join(dir, f.localPath))))) await mkdir(folder, { recursive: true });
 
       const onDisk = await Promise.all(files.map((file) => bytesOnDisk(dir, file)));
@@ -109,7 +114,7 @@ export async function downloadHubModel(options: HubDownloadOptions): Promise<{ d
         revision,
         commit,
         hubUrl: hub.hubUrl,
-        precision,
+        precision: effective,
         family: await detectFamily(dir),
         downloadedAt: new Date().toISOString(),
         files: written,

@@ -27,6 +27,7 @@ export interface ModelManifest {
   /** The commit it resolved to: the folder's contents are exactly this commit's files. */
   commit: string;
   hubUrl: string;
+  /** What was downloaded: fp32 when fp16 was asked of a repository without fp16 graphs. */
   precision: Precision;
   family: string;
   downloadedAt: string;

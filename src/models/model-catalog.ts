@@ -62,7 +62,8 @@ export async function addModel(settings: ModelSettings, reference: string, name?
     repo: ref.repo,
     revision: ref.revision,
     commit: manifest.commit,
-    precision: manifest.precision,
+    // The precision asked for (the manifest says what was downloaded): a later start asking the same finds it offline.
+    precision: settings.precision,
     path: relative(settings.modelsDir, dir),
     addedAt: new Date().toISOString(),
   };

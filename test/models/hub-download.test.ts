@@ -143,6 +143,32 @@ describe("downloadHubModel against the local hub", () => {
     assert.equal(await exists(`${a.dir}.lock`), false);
   });
 
+  test("fp16 asked of a repository without fp16 graphs reuses its fp32 download instead of a second copy", async () => {
+    await fresh();
+    const fp32 = await downloadHubModel(options());
+    const weightsFetches = hub.contentRanges(REPO, "unet/weights.pb").length;
+    const fp16 = await downloadHubModel(options({ precision: "fp16" }));
+    assert.equal(fp16.dir, fp32.dir);
+    assert.equal(fp16.manifest.precision, "fp32");
+    assert.equal(hub.contentRanges(REPO, "unet/weights.pb").length, weightsFetches);
+  });
+
+  test("fp16 asked of a repository with an fp16 UNet downloads model_fp16.onnx as unet/model.onnx into its own folder", async () => {
+    const repo = "fake-org/with-fp16";
+    const files = hub.store.commit(hub.store.repos.get(REPO)!, "main")!.files;
+    const upload = Object.fromEntries([...files.values()].map((f) => [f.path, f.content]));
+    const fp16Graph = Buffer.from("an fp16 graph");
+    const fp16Commit = hub.push(repo, { ...upload, "unet/model_fp16.onnx": fp16Graph, "unet/model_fp16.onnx_data": Buffer.alloc(1000, 9) });
+    const { dir, manifest } = await downloadHubModel(options({ repo, precision: "fp16" }));
+    assert.equal(dir, join(modelsDir, "hub", "fake-org--with-fp16", `${fp16Commit}-fp16`));
+    assert.equal(manifest.precision, "fp16");
+    assert.deepEqual(await readFile(join(dir, "unet/model.onnx")), fp16Graph);
+    assert.deepEqual(
+      manifest.files.filter((f) => f.path.startsWith("unet/")).map((f) => [f.path, f.source]),
+      [["unet/model.onnx", "unet/model_fp16.onnx"], ["unet/model_fp16.onnx_data", "unet/model_fp16.onnx_data"]],
+    );
+  });
+
   test("an unknown repository or revision is a 404 that names it", async () => {
     await assert.rejects(downloadHubModel(options({ repo: "fake-org/nope" })), (error: unknown) => {
       assert.ok(error instanceof HubNotFoundError);

@@ -40,3 +40,12 @@ test("MODEL=owner/repo downloads once and registers it; later starts use that co
   // And by its registered name.
   assert.equal((await resolveModelFolder(settings, "sd15-tiny-onnx")).dir, first.dir);
 });
+
+test("MODEL_PRECISION=fp16 with a repository that has no fp16 graphs: the second start is offline too", async () => {
+  const fp16: ModelSettings = { ...settings, precision: "fp16" };
+  const first = await resolveModelFolder(fp16, REPO);
+  const requests = hub.requests.length;
+  const again = await resolveModelFolder(fp16, REPO, { onDownloadStart: () => assert.fail("downloaded again") });
+  assert.equal(again.dir, first.dir);
+  assert.equal(hub.requests.length, requests, "the hub was asked again");
+});
