@@ -3,7 +3,7 @@ import { findByResultMessageId, getGuildSettings, type GenerationRecord } from "
 import type { BotContext } from "../discord/bot-context.ts";
 import { fetchMemberFacts } from "../discord/member-info.ts";
 import { CANCEL_EMOJI, REROLL_EMOJI, rerollQueuedContent } from "../discord/presenters/job-messages.ts";
-import type { StatusMessageRef } from "../services/generation-service.ts";
+import type { StatusMessageRef } from "../services/status-message-match.ts";
 import { canManage } from "../services/policy/index.ts";
 import { MemberUnavailableError, REFUSAL_NOTICE_MS, type GateRefusal } from "../services/request-gate.ts";
 

@@ -20,6 +20,7 @@ import type { Logger } from "../logger.ts";
 import type { InputStore } from "./input-store.ts";
 import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
+import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
 
 /** The one inference module the queue feeds (the worker-thread client in production, a fake in some tests). */
 export interface InferenceBackend {
@@ -48,24 +49,6 @@ export interface Canceller {
    */
   managesGuild: () => Promise<boolean>;
 }
-
-/**
- * What a status message tells about itself, for finding its job when its id was never stored (a crash between
- * "Queued as" and storing the id, or a ❌ before that write).
- */
-export interface StatusMessageRef {
-  id: string;
-  guildId: string;
-  /** An interaction reply's `interaction_metadata.id`: the job's stored `interactionId`. */
-  interactionId?: string | null;
-  /** The bot's own messages only: the message it replies to (a reroll's status message replies to the result). */
-  botReplyTo?: string | null;
-  /** When the message was created (a job is queued before its status message). */
-  createdAt: Date;
-}
-
-/** How far Discord's clock (message timestamps) and this machine's may disagree. */
-const CLOCK_SKEW_MS = 60_000;
 
 /** A fresh random 64-bit seed. */
 export function randomSeed(): bigint {
@@ -186,21 +169,18 @@ export class GenerationService {
   }
 
   /**
-   * The unfinished job whose status message this is (for the ❌ reaction). Waits for resume() first, so a ❌ that
-   * arrives while the bot starts finds restored jobs. A job whose status message id was never stored is found
-   * from what the message tells: an interaction reply names its interaction; a reroll's status message is the
-   * bot's reply to the result it rerolls (the newest such reroll queued before the message was made).
+   * The unfinished job whose status message this is (for the ❌ reaction), also when its id was never stored (see
+   * matchStatusMessage). Waits for resume() first, so a ❌ that arrives while the bot starts finds restored jobs.
    */
   async findActiveByStatusMessage(message: StatusMessageRef): Promise<GenerationRecord | undefined> {
     await this.whenResumed();
     const active = this.activeRecords().filter((record) => record.guildId === message.guildId);
-    const byId = active.find((record) => record.statusMessageId === message.id);
-    if (byId) return byId;
-    const found = await this.findUnlinked(active.filter((record) => record.statusMessageId === null), message);
-    if (!found || !this.records.has(found.id)) return found;
+    const match = await matchStatusMessage(active, message, (resultMessageId) => findByResultMessageId(this.deps.db, resultMessageId));
+    if (!match || match.linked || !this.records.has(match.job.id)) return match?.job;
     // Remember the link, so the job's next messages (cancelled, progress) edit this message.
-    const linked = (await setStatusMessage(this.deps.db, found.id, message.id)) ?? { ...found, statusMessageId: message.id };
-    if (this.records.has(found.id)) this.records.set(found.id, linked);
+    const { id } = match.job;
+    const linked = (await setStatusMessage(this.deps.db, id, message.id)) ?? { ...match.job, statusMessageId: message.id };
+    if (this.records.has(id)) this.records.set(id, linked);
     return linked;
   }
 
@@ -211,18 +191,6 @@ export class GenerationService {
   async hasUnlinkedJobs(guildId: string): Promise<boolean> {
     await this.whenResumed();
     return this.activeRecords().some((record) => record.guildId === guildId && record.statusMessageId === null);
-  }
-
-  private async findUnlinked(unlinked: GenerationRecord[], message: StatusMessageRef): Promise<GenerationRecord | undefined> {
-    if (message.interactionId) return unlinked.find((record) => record.interactionId === message.interactionId);
-    if (!message.botReplyTo || unlinked.every((record) => record.parentId === null)) return undefined;
-    const parent = await findByResultMessageId(this.deps.db, message.botReplyTo);
-    if (!parent) return undefined;
-    // Discord's clock makes the message's time, ours the job's: allow them to disagree a little.
-    const madeBy = message.createdAt.getTime() + CLOCK_SKEW_MS;
-    return unlinked
-      .filter((record) => record.parentId === parent.id && record.queuedAt.getTime() <= madeBy)
-      .reduce<GenerationRecord | undefined>((newest, record) => (!newest || record.id > newest.id ? record : newest), undefined);
   }
 
   /** The caller's newest unfinished job in this server, for `/cancel` without arguments. */
