@@ -4,7 +4,7 @@ import { formatBytes } from "../inference/image/errors.ts";
 export class AttachmentError extends Error {
   override readonly name = "AttachmentError";
   constructor(
-    readonly code: "host" | "too-large" | "download-failed",
+    readonly code: "host" | "too-large" | "download-failed" | "timeout" | "interrupted",
     message: string,
   ) {
     super(message);
@@ -19,9 +19,11 @@ export interface AttachmentDownloadOptions {
   maxBytes: number;
   /** The size Discord declared; refused before any byte is fetched when it is over the cap. */
   declaredSize?: number;
-  /** @default 30000 */
+  /** How long the whole download may take, headers and body together, in milliseconds. @default 30000 */
   timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Downloads an attachment from an allowed host only, refusing it while streaming as soon as it passes the cap
@@ -46,28 +48,76 @@ export async function downloadAttachment(url: string, options: AttachmentDownloa
     const message = sizeText === limitText ? `That file is just over the ${limitText} limit.` : `That file is ${sizeText}; the limit is ${limitText}.`;
     throw new AttachmentError("too-large", message);
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // A timer this function holds and clears, raced against every step of the read. Passing a signal to fetch is
+  // not enough: fetch follows it through a weak reference from its Request (and AbortSignal.timeout is held
+  // weakly too), so after a garbage collection a trickling body was never aborted.
+  let onTimeout = (): void => {};
+  const timedOut = new Promise<never>((_, reject) => {
+    onTimeout = () => reject(new AttachmentError("timeout", `The attachment download took too long (over ${formatSeconds(timeoutMs)}). Try again, or upload a smaller file.`));
+  });
+  timedOut.catch(() => {}); // Only raced; an unraced rejection is not an error.
+  const deadline = setTimeout(onTimeout, timeoutMs);
+  const controller = new AbortController();
+  try {
+    return await readAttachment(parsed, options.maxBytes, limitText, controller.signal, timedOut);
+  } finally {
+    clearTimeout(deadline);
+    controller.abort();
+  }
+}
+
+/** Fetches and reads the body, each step raced against `timedOut`; network failures become AttachmentErrors. */
+async function readAttachment(url: URL, maxBytes: number, limitText: string, signal: AbortSignal, timedOut: Promise<never>): Promise<Buffer> {
+  const fetched = fetch(url, { redirect: "error", signal });
+  // A response that arrives after the deadline won the race is not left holding its connection.
+  fetched.then(
+    (late) => {
+      if (signal.aborted) late.body?.cancel().catch(() => {});
+    },
+    () => {},
+  );
   let response: Response;
   try {
-    response = await fetch(parsed, { redirect: "error", signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    response = await Promise.race([fetched, timedOut]);
   } catch (error) {
-    throw new AttachmentError("download-failed", `The attachment could not be downloaded (${(error as Error).message}). Try again.`);
+    if (error instanceof AttachmentError) throw error;
+    throw new AttachmentError("download-failed", `The attachment could not be downloaded (${describe(error)}). Try again.`);
   }
   if (!response.ok || !response.body) {
+    await response.body?.cancel();
     throw new AttachmentError("download-failed", `The attachment could not be downloaded (HTTP ${response.status}). Try uploading it again.`);
   }
   const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > options.maxBytes) {
+  if (declared > maxBytes) {
     await response.body.cancel();
     throw new AttachmentError("too-large", `That file is over the ${limitText} limit.`);
   }
+  const reader = response.body.getReader();
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    if (total > options.maxBytes) {
-      throw new AttachmentError("too-large", `That file is over the ${limitText} limit.`);
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), timedOut]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw new AttachmentError("too-large", `That file is over the ${limitText} limit.`);
+      chunks.push(Buffer.from(value));
     }
-    chunks.push(Buffer.from(chunk));
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    if (error instanceof AttachmentError) throw error;
+    throw new AttachmentError("interrupted", "The attachment download was interrupted before the whole file arrived. Try again.");
   }
   return Buffer.concat(chunks);
+}
+
+/** The reason in a fetch failure: undici's "fetch failed" says less than its cause ("connect ECONNREFUSED …"). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? error.cause.message : error.message;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
