@@ -35,7 +35,7 @@ async function main(): Promise<number | undefined> {
     console.error(`DISCORD_TOKEN is not set.\n\n${NO_TOKEN}`);
     return 1;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { secrets: [config.discordToken, config.hfToken] });
   const { ModelError, startupModel } = await import("./models/index.ts");
   let model;
   try {
