@@ -16,13 +16,13 @@ const USAGE = `Usage: npm run generate -- --prompt TEXT [--image FILE] [options]
   --prompt TEXT       what to draw (required)
   --negative TEXT     what to avoid
   --strength N        img2img: 0 < N ≤ 1 (default 0.75)
-  --steps N           scheduler steps (default 30)
-  --cfg N             guidance scale (default 7.5)
+  --steps N           scheduler steps (default: the model family's: SD 1.x/2.x 30, LCM 4, SD-Turbo 1)
+  --cfg N             guidance scale (default: the family's: 7.5, LCM 8.5, SD-Turbo 0; ≤ 1 turns guidance off)
   --seed N            0 ≤ N < 2^64 (default: random)
-  --scheduler NAME    ${SCHEDULER_NAMES.join(" | ")} (default ddim)
-  --width N --height N  output size, multiples of 8 (txt2img default 512×512)
+  --scheduler NAME    ${SCHEDULER_NAMES.join(" | ")} (default: the model's scheduler_config.json)
+  --width N --height N  output size, multiples of 8 (txt2img default: the model's native size)
   --out FILE          where to write the PNG (default out.png)
-  --model DIR         SD 1.5 ONNX export folder (default: MODEL_DIR, else MODEL, downloaded on first use)`;
+  --model DIR         SD ONNX export folder (SD 1.x, 2.x, Turbo, LCM) (default: MODEL_DIR, else MODEL, downloaded on first use)`;
 
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
@@ -83,7 +83,11 @@ async function main(): Promise<number> {
       : await pipeline.txt2img(common);
     await writeFile(values.out, result.png);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
-    console.log(`${values.out}: ${result.width}×${result.height}, seed ${result.seed}, ${(result.timings.totalMs / 1000).toFixed(2)} s on ${pipeline.provider}`);
+    const { steps, sampler, cfgScale } = result.parameters;
+    console.log(
+      `${values.out}: ${result.width}×${result.height}, seed ${result.seed}, ${pipeline.family.label}, ${steps} steps of ${sampler}, ` +
+        `guidance ${cfgScale}, ${(result.timings.totalMs / 1000).toFixed(2)} s on ${pipeline.provider}`,
+    );
     return 0;
   } finally {
     await pipeline.release();

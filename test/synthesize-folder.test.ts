@@ -137,3 +137,29 @@ describe("float16", () => {
     for (const value of [0.5, -3.25, 999, 2 ** -20, 1024]) assert.equal(float16Value(float16Bits(value)), value);
   });
 });
+
+describe("family variants", () => {
+  const readJson = async (dir: string, file: string) => JSON.parse(await readFile(join(dir, file), "utf8")) as Record<string, unknown>;
+
+  test("each family carries its published scheduler config, tokenizer padding and UNet config", async () => {
+    const expected = {
+      tiny: { scheduler: "PNDMScheduler", pad: "<|endoftext|>", sampleSize: 64, condDim: null },
+      "tiny-sd2": { scheduler: "DDIMScheduler", pad: "!", sampleSize: 96, condDim: null },
+      "tiny-turbo": { scheduler: "EulerDiscreteScheduler", pad: "<|endoftext|>", sampleSize: 64, condDim: null },
+      "tiny-lcm": { scheduler: "LCMScheduler", pad: "<|endoftext|>", sampleSize: 64, condDim: 256 },
+    } as const;
+    for (const [variant, want] of Object.entries(expected)) {
+      const dir = join(root, `family-${variant}`);
+      await synthesizeModel(dir, variant as keyof typeof expected);
+      const scheduler = await readJson(dir, "scheduler/scheduler_config.json");
+      assert.equal(scheduler._class_name, want.scheduler, variant);
+      assert.equal((await readJson(dir, "tokenizer/special_tokens_map.json")).pad_token, want.pad, variant);
+      const unet = await readJson(dir, "unet/config.json");
+      assert.equal(unet.sample_size, want.sampleSize, variant);
+      assert.equal(unet.time_cond_proj_dim, want.condDim, variant);
+      assert.equal(unet.cross_attention_dim, variant === "tiny-sd2" ? 1024 : 32, variant);
+      if (variant === "tiny-sd2") assert.equal(scheduler.prediction_type, "v_prediction");
+      if (variant === "tiny-turbo") assert.equal(scheduler.timestep_spacing, "trailing");
+    }
+  });
+});

@@ -5,16 +5,17 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { SCHEDULER_CONFIG, SYNTHETIC_MARKER, modelIndex, syntheticReadme, vaeConfig } from "./folder-files.ts";
+import { padToken, schedulerConfig, textWidth, unetConfig } from "./family-files.ts";
+import { SYNTHETIC_MARKER, modelIndex, syntheticReadme, vaeConfig } from "./folder-files.ts";
 import { writeModelFile } from "./model-file.ts";
 import { buildTextEncoder } from "./text-encoder.ts";
 import { tokenizerFiles } from "./tokenizer-files.ts";
 import { buildUnet } from "./unet.ts";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae.ts";
-import { SIZE_SPECS, resolveVariant, type SyntheticVariant, type SyntheticVariantName } from "./variants.ts";
+import { resolveVariant, type SyntheticVariant, type SyntheticVariantName } from "./variants.ts";
 
 export { DEFAULT_SEED, SIZE_SPECS, SYNTHETIC_VARIANTS, resolveVariant } from "./variants.ts";
-export type { SizeSpec, SyntheticSize, SyntheticVariant, SyntheticVariantName } from "./variants.ts";
+export type { SizeSpec, SyntheticFamily, SyntheticSize, SyntheticVariant, SyntheticVariantName } from "./variants.ts";
 export { SCALING_FACTOR } from "./vae.ts";
 export { SYNTHETIC_MARKER } from "./folder-files.ts";
 
@@ -38,11 +39,11 @@ const REQUIRED_FILES = [
  */
 export async function synthesizeModel(dir: string, variant: SyntheticVariant | SyntheticVariantName = "tiny"): Promise<void> {
   const resolved = resolveVariant(variant);
-  const spec = SIZE_SPECS[resolved.size];
-  const tokenizer = tokenizerFiles();
+  const tokenizer = tokenizerFiles(padToken(resolved));
   const files: Record<string, string> = {
     "model_index.json": json(modelIndex(resolved)),
-    "scheduler/scheduler_config.json": json(SCHEDULER_CONFIG),
+    "scheduler/scheduler_config.json": json(schedulerConfig(resolved)),
+    "unet/config.json": json(unetConfig(resolved)),
     "vae_encoder/config.json": json(vaeConfig(resolved)),
     "vae_decoder/config.json": json(vaeConfig(resolved)),
     "SYNTHETIC.md": syntheticReadme(resolved),
@@ -58,7 +59,7 @@ export async function synthesizeModel(dir: string, variant: SyntheticVariant | S
   await writeModelFile(join(dir, "vae_encoder/model.onnx"), buildVaeEncoder(resolved), null);
   await writeModelFile(join(dir, "vae_decoder/model.onnx"), buildVaeDecoder(resolved), null);
   const unetData = resolved.externalData === "none" ? null : resolved.externalData;
-  await writeModelFile(join(dir, "unet/model.onnx"), buildUnet(resolved, spec.text.hidden), unetData);
+  await writeModelFile(join(dir, "unet/model.onnx"), buildUnet(resolved, textWidth(resolved)), unetData);
 }
 
 /**

@@ -1,5 +1,6 @@
 import onnxProto from "onnx-proto";
 import { axisNames } from "./axes.ts";
+import { textWidth } from "./family-files.ts";
 import { GraphBuilder, type BuiltGraph } from "./graph-builder.ts";
 import { attention, layerNorm, linear, quickGelu } from "./layers.ts";
 import { SIZE_SPECS, type SyntheticVariant } from "./variants.ts";
@@ -12,7 +13,8 @@ const { onnx } = onnxProto;
  * Token and position embeddings, pre-LayerNorm blocks with causal self-attention and a quick-GELU MLP, final LayerNorm.
  */
 export function buildTextEncoder(variant: SyntheticVariant, vocabSize: number): BuiltGraph {
-  const { hidden, layers, heads, maxPositions } = SIZE_SPECS[variant.size].text;
+  const { layers, heads, maxPositions } = SIZE_SPECS[variant.size].text;
+  const hidden = textWidth(variant);
   const axes = axisNames(variant);
   const floatType = variant.precision === "fp16" ? "float16" : "float32";
   const g = new GraphBuilder({ name: "text_encoder", seed: variant.seed, weightType: floatType });

@@ -40,8 +40,11 @@ export interface TokenizerFiles {
   vocabSize: number;
 }
 
-/** Builds vocab.json, merges.txt, special_tokens_map.json and tokenizer_config.json. */
-export function tokenizerFiles(): TokenizerFiles {
+/**
+ * Builds vocab.json, merges.txt, special_tokens_map.json and tokenizer_config.json.
+ * @param pad the pad token: SD 1.x pads with `<|endoftext|>`, SD 2's OpenCLIP tokenizer with `!`. @default EOS_TOKEN
+ */
+export function tokenizerFiles(pad: string = EOS_TOKEN): TokenizerFiles {
   const bytes = byteUnicodeChars();
   const tokens = [...bytes, ...bytes.map((c) => `${c}</w>`)];
   const known = new Set(tokens);
@@ -54,7 +57,7 @@ export function tokenizerFiles(): TokenizerFiles {
   }
   tokens.push(BOS_TOKEN, EOS_TOKEN);
   const vocab = Object.fromEntries(tokens.map((token, id) => [token, id]));
-  const special = { bos_token: BOS_TOKEN, eos_token: EOS_TOKEN, pad_token: EOS_TOKEN, unk_token: EOS_TOKEN };
+  const special = { bos_token: BOS_TOKEN, eos_token: EOS_TOKEN, pad_token: pad, unk_token: EOS_TOKEN };
   return {
     vocabSize: tokens.length,
     files: {

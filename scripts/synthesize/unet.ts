@@ -1,5 +1,6 @@
 import onnxProto from "onnx-proto";
 import { axisNames } from "./axes.ts";
+import { timeCondProjDim } from "./family-files.ts";
 import { GraphBuilder, type BuiltGraph, type Dim } from "./graph-builder.ts";
 import { conv2d, groupNorm, linear, resnetBlock, silu, spatialTransformer, upsample } from "./layers.ts";
 import { SIZE_SPECS, type SyntheticVariant } from "./variants.ts";
@@ -35,7 +36,12 @@ export function buildUnet(variant: SyntheticVariant, contextDim: number): BuiltG
   const frequencies = Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
   const angles = g.op("Mul", [g.op("Reshape", [timestep, g.constInt64([-1, 1])]), g.constFloat(frequencies, [1, half])]);
   const sinusoid = g.op("Concat", [g.op("Cos", [angles]), g.op("Sin", [angles])], { axis: 1 });
-  const temb = linear(g, silu(g, linear(g, sinusoid, "time_embedding.linear_1", c0, tembDim)), "time_embedding.linear_2", tembDim, tembDim);
+  // LCM-distilled UNets add a projection of the guidance embedding to the sinusoid (diffusers' `cond_proj`).
+  const condDim = timeCondProjDim(variant);
+  const conditioned = condDim === undefined
+    ? sinusoid
+    : g.op("Add", [sinusoid, linear(g, toFloat32(g.input("timestep_cond", floatType, [axes.batch, condDim]), floatType), "time_embedding.cond_proj", condDim, c0, false)]);
+  const temb = linear(g, silu(g, linear(g, conditioned, "time_embedding.linear_1", c0, tembDim)), "time_embedding.linear_2", tembDim, tembDim);
   const withTime = { value: temb, dim: tembDim };
   const transformer = (x: string, name: string, width: number): string =>
     spatialTransformer(g, x, name, { channels: width, heads, groups, context, contextDim });

@@ -26,7 +26,17 @@ export interface SyntheticVariant {
    * @default "diffusers"
    */
   axisNames?: "diffusers" | "optimum";
+  /**
+   * Which model family's configs and inputs the folder imitates: SD 1.5; SD 2.1 (1024-wide text encoder, OpenCLIP
+   * tokenizer padding with `!`, v-prediction, 768 native size); SD-Turbo (Euler with trailing spacing); an
+   * LCM-distilled UNet (a `timestep_cond` input and its `time_cond_proj_dim`). See family-files.ts.
+   * @default "sd15"
+   */
+  family?: SyntheticFamily;
 }
+
+/** The model families a synthetic folder can imitate. */
+export type SyntheticFamily = "sd15" | "sd2" | "sd-turbo" | "lcm";
 
 /** The default seed of the presets. */
 export const DEFAULT_SEED = 1234;
@@ -50,6 +60,12 @@ export const SYNTHETIC_VARIANTS = {
   "tiny-fp16": { ...tiny, timestepType: "float16", precision: "fp16" },
   /** SD 1.5 widths (UNet 320/640/1280/1280, context 768, VAE 128/256/512/512), external data. */
   sd15: { ...tiny, size: "sd15" },
+  /** SD 2.1's configs at tiny size, but its 1024-wide text encoder (the width the UNet's cross-attention reads). */
+  "tiny-sd2": { ...tiny, family: "sd2" },
+  /** SD-Turbo's scheduler config (Euler, trailing spacing). */
+  "tiny-turbo": { ...tiny, family: "sd-turbo" },
+  /** An LCM-distilled UNet: `timestep_cond` [batch, 256] and LCMScheduler. */
+  "tiny-lcm": { ...tiny, family: "lcm" },
 } satisfies Record<string, SyntheticVariant>;
 
 /** A preset's name. */

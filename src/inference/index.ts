@@ -13,6 +13,8 @@ export type { Img2ImgOptions, Txt2ImgOptions, CommonGenerationOptions, ProgressE
 export { DEFAULT_STRENGTH, denoisingSteps } from "./pipeline/img2img-strength.ts";
 export { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "./pipeline/errors.ts";
 export { SD15_SCALING_FACTOR } from "./pipeline/model-folder.ts";
+export type { GenerationDefaults, ModelFamily, ModelFamilyName } from "./pipeline/model-family.ts";
+export { guidanceScaleEmbedding } from "./pipeline/guidance-embedding.ts";
 export type { ExecutionProviderPreference, ExecutionProviderName } from "./onnx/execution-providers.ts";
 export { cudaProviderInstalled } from "./onnx/execution-providers.ts";
 export { InferenceClient } from "./worker/inference-client.ts";

@@ -2,6 +2,7 @@ import type { SchedulerName } from "../schedulers/scheduler.ts";
 import { SCHEDULER_NAMES } from "../schedulers/scheduler.ts";
 import { MAX_SEED } from "../random/torch-seed.ts";
 import { InvalidOptionError } from "./errors.ts";
+import type { GenerationDefaults } from "./model-family.ts";
 
 /** One denoising step finished. */
 export interface ProgressEvent {
@@ -15,13 +16,16 @@ export interface CommonGenerationOptions {
   prompt: string;
   /** What the image should not show; the unconditional half of classifier-free guidance. @default "" */
   negativePrompt?: string;
-  /** Scheduler steps before `strength` is applied. @default 30 */
+  /** Scheduler steps before `strength` is applied. Default: the model family's (SD 1.x and 2.x 30, LCM 4, SD-Turbo 1). */
   steps?: number;
-  /** Classifier-free guidance scale; ≤ 1 skips the unconditional pass. @default 7.5 */
+  /**
+   * Classifier-free guidance scale; ≤ 1 skips the unconditional pass (diffusers' `guidance_scale > 1`). LCM-distilled
+   * UNets never run it and take `guidance − 1` as an embedding instead. Default: the family's (7.5; LCM 8.5; Turbo 0).
+   */
   guidanceScale?: number;
   /** 0 ≤ seed < 2^64, as torch.Generator().manual_seed takes it. A random one when absent. */
   seed?: number | bigint;
-  /** @default "ddim" */
+  /** Default: the one the model's scheduler_config.json names (PNDM, which we lack, runs as DDIM). */
   scheduler?: SchedulerName;
   /** DDIM's η (0 = deterministic DDIM). @default 0 */
   eta?: number;
@@ -38,24 +42,20 @@ export interface Img2ImgOptions extends CommonGenerationOptions {
   /** Output size; both or neither. Default: the input's aspect ratio under `maxPixels`, sides multiples of 64. */
   width?: number;
   height?: number;
-  /** Pixel budget for the automatic size. @default 262144 (512×512) */
+  /** Pixel budget for the automatic size. Default: the model's native size squared (512×512; 768×768 for SD 2.1). */
   maxPixels?: number;
 }
 
 export interface Txt2ImgOptions extends CommonGenerationOptions {
-  /** @default 512 */
+  /** Default: the model's native size (512; 768 for SD 2.1). */
   width?: number;
-  /** @default 512 */
+  /** Default: the model's native size. */
   height?: number;
 }
 
+/** Defaults that do not depend on the model; the rest come from its family (model-family.ts). */
 export const DEFAULTS = {
-  steps: 30,
-  guidanceScale: 7.5,
-  scheduler: "ddim" as SchedulerName,
   eta: 0,
-  maxPixels: 512 * 512,
-  size: 512,
   maxPromptLength: 2000,
 };
 
@@ -120,14 +120,15 @@ export interface ResolvedCommonOptions {
   eta: number;
 }
 
-export function resolveCommonOptions(options: CommonGenerationOptions): ResolvedCommonOptions {
+/** Everything common to both modes, checked, with the model's defaults for what is not given. */
+export function resolveCommonOptions(options: CommonGenerationOptions, defaults: Pick<GenerationDefaults, "steps" | "guidanceScale" | "scheduler">): ResolvedCommonOptions {
   return {
     prompt: checkPrompt("prompt", options.prompt),
     negativePrompt: checkPrompt("negativePrompt", options.negativePrompt ?? ""),
-    steps: checkNumber("steps", options.steps ?? DEFAULTS.steps, 1, 1000, { integer: true }),
-    guidanceScale: checkNumber("guidanceScale", options.guidanceScale ?? DEFAULTS.guidanceScale, 0, 50),
+    steps: checkNumber("steps", options.steps ?? defaults.steps, 1, 1000, { integer: true }),
+    guidanceScale: checkNumber("guidanceScale", options.guidanceScale ?? defaults.guidanceScale, 0, 50),
     seed: checkSeed(options.seed),
-    scheduler: checkScheduler(options.scheduler ?? DEFAULTS.scheduler),
+    scheduler: checkScheduler(options.scheduler ?? defaults.scheduler),
     eta: checkNumber("eta", options.eta ?? DEFAULTS.eta, 0, 1),
   };
 }

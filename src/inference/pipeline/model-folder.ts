@@ -14,6 +14,10 @@ export interface ModelFolder {
   paths: Record<ModelPart, string>;
   tokenizerDir: string;
   scalingFactor: number;
+  /** How many pixels one latent spans: 2^(VAE levels − 1), 8 for every SD VAE. */
+  vaeScaleFactor: number;
+  /** `unet/config.json`, when the folder has one (native size, `time_cond_proj_dim`). */
+  unetConfig: Record<string, unknown> | undefined;
   /** A short name for logs and PNG metadata: model_index.json's `_name_or_path`, else the folder name. */
   name: string;
 }
@@ -30,17 +34,17 @@ export async function resolveModelFolder(dir: string): Promise<ModelFolder> {
   for (const file of ["vocab.json", "merges.txt"]) if (!(await exists(join(tokenizerDir, file)))) missing.push(`tokenizer/${file}`);
   if (missing.length) {
     throw new ModelFolderError(
-      `${dir} is not a complete Stable Diffusion 1.5 ONNX export: missing ${missing.join(", ")}. ` +
+      `${dir} is not a complete Stable Diffusion ONNX export: missing ${missing.join(", ")}. ` +
         "Point MODEL_DIR at a folder with the diffusers/optimum ONNX layout (see the README).",
     );
   }
-  const scalingFactor =
-    (await readJsonNumber(join(dir, "vae_decoder", "config.json"), "scaling_factor")) ??
-    (await readJsonNumber(join(dir, "vae", "config.json"), "scaling_factor")) ??
-    SD15_SCALING_FACTOR;
+  const vaeConfig = (await readJson(join(dir, "vae_decoder", "config.json"))) ?? (await readJson(join(dir, "vae", "config.json")));
+  const scalingFactor = positive(vaeConfig?.scaling_factor) ?? SD15_SCALING_FACTOR;
+  const levels = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
+  const unetConfig = await readJson(join(dir, "unet", "config.json"));
   const index = await readJson(join(dir, "model_index.json"));
   const name = typeof index?._name_or_path === "string" ? index._name_or_path : dir.split(/[\\/]/).filter(Boolean).pop() ?? "model";
-  return { dir, paths, tokenizerDir, scalingFactor, name };
+  return { dir, paths, tokenizerDir, scalingFactor, vaeScaleFactor: 2 ** (levels - 1), unetConfig, name };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -60,7 +64,6 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
   }
 }
 
-async function readJsonNumber(path: string, key: string): Promise<number | undefined> {
-  const value = (await readJson(path))?.[key];
+function positive(value: unknown): number | undefined {
   return typeof value === "number" && value > 0 ? value : undefined;
 }

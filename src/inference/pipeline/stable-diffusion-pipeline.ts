@@ -14,11 +14,13 @@ import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
 import { encodePrompt } from "./encode-prompt.ts";
 import { GenerationCancelledError, InvalidOptionError } from "./errors.ts";
 import { promptWarnings, type GenerationResult } from "./generation-result.ts";
-import { DEFAULTS, checkNumber, checkSide, resolveCommonOptions, type Img2ImgOptions, type ResolvedCommonOptions, type Txt2ImgOptions } from "./generation-options.ts";
+import { checkNumber, checkSide, resolveCommonOptions, type Img2ImgOptions, type ResolvedCommonOptions, type Txt2ImgOptions } from "./generation-options.ts";
 import { DEFAULT_STRENGTH, denoisingSteps } from "./img2img-strength.ts";
 import { scale } from "./latents.ts";
 import { loadSessions, type PipelineSessions } from "./load-sessions.ts";
+import { recognizeFamily, type GenerationDefaults, type ModelFamily } from "./model-family.ts";
 import { resolveModelFolder, type ModelFolder } from "./model-folder.ts";
+import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
 import { predictNoise } from "./predict-noise.ts";
 import { decodeLatents, encodeImageLatents } from "./vae-latents.ts";
 
@@ -48,19 +50,42 @@ interface GenerationPlan {
 export class StableDiffusionPipeline {
   private constructor(
     readonly model: ModelFolder,
+    /** The model's family, recognised at load from its own configs and inputs; it decides {@link defaults}. */
+    readonly family: ModelFamily,
     private readonly tokenizer: ClipTokenizer,
     private readonly sessions: PipelineSessions,
     private readonly schedulerConfig: SchedulerConfigFile,
     private readonly decodeOptions: DecodeOptions,
   ) {}
 
-  /** Loads a diffusers/optimum SD ONNX export folder. */
+  /**
+   * Loads a diffusers/optimum SD ONNX export folder (SD 1.x, SD 2.x, SD-Turbo, LCM).
+   * @throws {ModelFolderError} when a part is missing or the family cannot be recognised (the message says what was found)
+   */
   static async load(modelDir: string, options: PipelineLoadOptions = {}): Promise<StableDiffusionPipeline> {
     const model = await resolveModelFolder(modelDir);
     const tokenizer = await ClipTokenizer.fromDir(model.tokenizerDir);
     const schedulerConfig = await loadSchedulerConfig(modelDir);
     const sessions = await loadSessions(model, options);
-    return new StableDiffusionPipeline(model, tokenizer, sessions, schedulerConfig, options.decode ?? {});
+    try {
+      const family = recognizeFamily({
+        model,
+        schedulerConfig,
+        unetInputs: sessions.unet.inputs,
+        textOutput: sessions.textEncoder.outputs.get("last_hidden_state"),
+        padsWithOtherThanEos: tokenizer.padTokenId !== tokenizer.eosTokenId,
+      });
+      options.log?.(`${model.name}: ${family.label}; defaults: steps ${family.defaults.steps}, guidance ${family.defaults.guidanceScale}, ${family.defaults.scheduler}`);
+      return new StableDiffusionPipeline(model, family, tokenizer, sessions, schedulerConfig, options.decode ?? {});
+    } catch (error) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      throw error;
+    }
+  }
+
+  /** What generations use for the options they are not given: the family's steps and guidance, the folder's scheduler, the native size. */
+  get defaults(): GenerationDefaults {
+    return this.family.defaults;
   }
 
   /** The execution provider the UNet runs on. */
@@ -69,20 +94,20 @@ export class StableDiffusionPipeline {
   }
 
   async img2img(options: Img2ImgOptions): Promise<GenerationResult> {
-    const common = { ...resolveCommonOptions(options), onProgress: options.onProgress, signal: options.signal };
+    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal };
     const strength = checkNumber("strength", options.strength ?? DEFAULT_STRENGTH, 0, 1, { minExclusive: true });
     denoisingSteps(common.steps, strength, common.scheduler);
     if ((options.width === undefined) !== (options.height === undefined)) {
       throw new InvalidOptionError("width", "Give both `width` and `height`, or neither");
     }
     const size = options.width === undefined ? undefined : { width: checkSide("width", options.width), height: checkSide("height", options.height) };
-    const maxPixels = options.maxPixels ?? DEFAULTS.maxPixels;
+    const maxPixels = options.maxPixels ?? this.defaults.width * this.defaults.height;
     return this.generate({ common, size, img2img: { image: options.image, strength, maxPixels } });
   }
 
   async txt2img(options: Txt2ImgOptions): Promise<GenerationResult> {
-    const common = { ...resolveCommonOptions(options), onProgress: options.onProgress, signal: options.signal };
-    const size = { width: checkSide("width", options.width ?? DEFAULTS.size), height: checkSide("height", options.height ?? DEFAULTS.size) };
+    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal };
+    const size = { width: checkSide("width", options.width ?? this.defaults.width), height: checkSide("height", options.height ?? this.defaults.height) };
     return this.generate({ common, size });
   }
 
@@ -102,10 +127,12 @@ export class StableDiffusionPipeline {
     checkCancelled();
 
     // 1. Call parameters: the seeded generator, a fresh scheduler, whether classifier-free guidance runs
+    //    (diffusers: guidance_scale > 1; never for an LCM-distilled UNet, which takes the guidance as an embedding)
     const seed = common.seed ?? randomBytes(8).readBigUInt64LE();
     const generator = new TorchGenerator(seed);
     const scheduler = createScheduler(common.scheduler, this.schedulerConfig);
-    const withGuidance = common.guidanceScale > 1;
+    const condDim = this.family.timeCondProjDim;
+    const withGuidance = condDim === undefined && common.guidanceScale > 1;
 
     // 2. Encode the prompt (and the negative prompt, with guidance)
     const embeddings = await encodePrompt(this.tokenizer, textEncoder, common.prompt, common.negativePrompt, withGuidance);
@@ -121,7 +148,7 @@ export class StableDiffusionPipeline {
       checkCancelled();
     }
     if (!size) throw new Error("unreachable: txt2img always has a size");
-    const latentShape = [1, 4, size.height / 8, size.width / 8];
+    const latentShape = [1, 4, size.height / this.model.vaeScaleFactor, size.width / this.model.vaeScaleFactor];
 
     // 4. Timesteps: the whole schedule, or for img2img diffusers' get_timesteps (strength picks the start)
     let timesteps: number[];
@@ -140,8 +167,11 @@ export class StableDiffusionPipeline {
       latents = scale(generator.randn(latentShape), scheduler.initNoiseSigma);
     }
 
-    // 6. Denoising loop
-    const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape };
+    // 6. Guidance embedding of w = guidance − 1 for LCM-distilled UNets (their `timestep_cond`)
+    const timestepCond = condDim === undefined ? undefined : { data: guidanceScaleEmbedding(common.guidanceScale - 1, condDim), dims: [1, condDim] };
+
+    // 7. Denoising loop
+    const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape, timestepCond };
     for (const [i, t] of timesteps.entries()) {
       checkCancelled();
       const noisePred = await predictNoise(unet, scheduler.scaleModelInput(latents, t), t, inputs);
@@ -150,7 +180,7 @@ export class StableDiffusionPipeline {
     }
     checkCancelled();
 
-    // 7. Decode the latents, and write the PNG with its parameters
+    // 8. Decode the latents, and write the PNG with its parameters
     const decoded = await decodeLatents(vaeDecoder, latents, latentShape, this.model.scalingFactor, size);
     const parameters: GenerationParameters = {
       prompt: common.prompt,
