@@ -1,4 +1,5 @@
 import PQueue from "p-queue";
+import type { CancelOutcome, JobQueue } from "./job-queue.ts";
 import { costUnits, type JobRunner, type JobSpec } from "./job-spec.ts";
 import { QueueCapError } from "./queue-cap-error.ts";
 import { RoundRobin } from "./round-robin.ts";
@@ -78,7 +79,7 @@ interface RunningJob<J> extends RunProgress {
  * const { position } = queue.enqueue({ id: "g1", userId: "u1", steps: 20 });
  * ```
  */
-export class FairJobQueue<J extends JobSpec> {
+export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
   readonly #queue = new PQueue({ concurrency: 1 });
   readonly #waiting = new RoundRobin<J>();
   /** Ids waiting or running, to refuse duplicates. */
@@ -151,7 +152,7 @@ export class FairJobQueue<J extends JobSpec> {
   }
 
   /** Cancels a waiting job at once, or asks the running one to stop (`cancelled` follows when its runner settles). */
-  cancel(jobId: string): "cancelled-queued" | "cancelling-running" | "not-found" {
+  cancel(jobId: string): CancelOutcome {
     if (this.#running?.job.id === jobId) {
       this.#running.controller.abort();
       return "cancelling-running";

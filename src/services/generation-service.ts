@@ -15,7 +15,7 @@ import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult
 import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
 import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError, denoisingSteps } from "../inference/index.ts";
 import { ImageInputError } from "../inference/image/errors.ts";
-import { FairJobQueue, type JobSpec } from "../jobs/index.ts";
+import { FairJobQueue, type JobQueue, type JobRunner, type JobSpec } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
 import type { InputStore } from "./input-store.ts";
 import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
@@ -61,7 +61,7 @@ export function randomSeed(): bigint {
  * in step with every transition, so a restart resumes exactly where the bot stopped.
  */
 export class GenerationService {
-  readonly queue: FairJobQueue<GenerationJob>;
+  readonly queue: JobQueue<GenerationJob>;
   private readonly records = new Map<number, GenerationRecord>();
   /** Reserved jobs whose status message is being made; a cancel in that window lands here. */
   private readonly enqueuing = new Map<number, { cancelled: boolean; generation: GenerationRecord }>();
@@ -80,14 +80,19 @@ export class GenerationService {
       results: ResultStore;
       logger: Logger;
       modelName: string;
+      /**
+       * Builds the queue that runs this service's jobs with `run` (the fleet's queue on Redis, src/fleet).
+       * @default an in-process {@link FairJobQueue}
+       */
+      createQueue?: (run: JobRunner<GenerationJob>) => JobQueue<GenerationJob>;
     },
   ) {
-    this.queue = new FairJobQueue<GenerationJob>({
-      run: (job, ctx) => this.runJob(job, ctx),
+    const run: JobRunner<GenerationJob> = (job, ctx) => this.runJob(job, ctx);
+    this.queue =
+      deps.createQueue?.(run) ??
       // Every cap (the server's and the bot's across servers) is checked by the reservation, before charging: a
       // job that was reserved is never refused by the queue.
-      maxWaitingPerUser: Infinity,
-    });
+      new FairJobQueue<GenerationJob>({ run, maxWaitingPerUser: Infinity });
     this.queue.on("positions", (positions) => {
       for (const [jobId, { position, etaMs }] of positions) {
         const record = this.records.get(Number(jobId));
@@ -139,7 +144,7 @@ export class GenerationService {
       return { ok: true, generation: cancelled ?? generation, position: 0, etaMs: 0 };
     }
     this.records.set(generation.id, generation);
-    const { position } = this.queue.enqueue(toJob(generation), { maxWaiting: Infinity });
+    const { position } = await this.queue.enqueue(toJob(generation), { maxWaiting: Infinity });
     return { ok: true, generation, position, etaMs: this.queue.etaMs(String(generation.id)) ?? 0 };
   }
 
@@ -157,7 +162,7 @@ export class GenerationService {
       window.cancelled = true;
       return "cancelled";
     }
-    const outcome = this.queue.cancel(String(id));
+    const outcome = await this.queue.cancel(String(id));
     if (outcome === "cancelled-queued") {
       this.records.delete(id);
       const cancelled = await markCancelled(this.deps.db, id, true);
@@ -220,13 +225,11 @@ export class GenerationService {
     // whenResumed() waits on the same promise; this continuation was registered first and restores every job
     // synchronously, so a waiter sees them all.
     const unfinished = await (this.resuming = listUnfinished(this.deps.db));
-    this.queue.pause();
-    for (const record of unfinished) {
-      this.records.set(record.id, record);
-      // Already accepted before the restart: no cap may refuse it now.
-      this.queue.enqueue(toJob(record), { maxWaiting: Infinity });
-    }
-    this.queue.start();
+    for (const record of unfinished) this.records.set(record.id, record);
+    await this.queue.pause();
+    // Already accepted before the restart: no cap may refuse it now. One at a time, so a queue on Redis keeps the order.
+    for (const record of unfinished) await this.queue.enqueue(toJob(record), { maxWaiting: Infinity });
+    await this.queue.start();
     return unfinished.length;
   }
 
@@ -237,7 +240,7 @@ export class GenerationService {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.queue.pause();
+    await this.queue.pause();
     await this.running;
   }
 
