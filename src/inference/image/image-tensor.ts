@@ -13,7 +13,7 @@ export function imageToTensor(image: RgbImage): Float32Array {
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) {
       // Storing into the Float32Array rounds 2x − 1 once, as float32 arithmetic would.
-      tensor[c * plane + i] = 2 * Math.fround(data[i * 3 + c] / 255) - 1;
+      tensor[c * plane + i] = 2 * Math.fround(data[i * 3 + c]! / 255) - 1; // length checked above
     }
   }
   return tensor;
@@ -29,7 +29,7 @@ export function tensorToImage(tensor: Float32Array, width: number, height: numbe
   const data = Buffer.alloc(plane * 3);
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) {
-      const x = tensor[c * plane + i];
+      const x = tensor[c * plane + i]!; // length checked above
       // NaN (a broken model) becomes 0 rather than poisoning the image.
       const unit = Number.isNaN(x) ? 0 : Math.min(1, Math.max(0, Math.fround(x / 2 + 0.5)));
       data[i * 3 + c] = roundHalfToEven(Math.fround(unit * 255));

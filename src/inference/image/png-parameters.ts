@@ -129,7 +129,8 @@ const FIELD = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
 
 function parseFields(line: string): Map<string, string> {
   const fields = new Map<string, string>();
-  for (const [, key, value] of line.matchAll(FIELD)) fields.set(key.trim(), unquote(value.trim()));
+  // Both groups are required by the pattern, so they are always present in a match.
+  for (const [, key, value] of line.matchAll(FIELD)) fields.set(key!.trim(), unquote(value!.trim()));
   return fields;
 }
 

@@ -18,7 +18,7 @@ export class Mt19937 {
     const state = this.#state;
     state[0] = seed >>> 0;
     for (let j = 1; j < STATE_SIZE; j++) {
-      const prev = state[j - 1];
+      const prev = state[j - 1]!;
       state[j] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + j) >>> 0;
     }
   }
@@ -26,7 +26,7 @@ export class Mt19937 {
   /** The next tempered 32-bit output, as an unsigned integer. */
   nextUint32(): number {
     if (--this.#left === 0) this.#twist();
-    let y = this.#state[this.#next++];
+    let y = this.#state[this.#next++]!;
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
@@ -37,9 +37,10 @@ export class Mt19937 {
   #twist(): void {
     const state = this.#state;
     for (let j = 0; j < STATE_SIZE; j++) {
-      const mixed = (state[j] & UPPER_MASK) | (state[(j + 1) % STATE_SIZE] & LOWER_MASK);
-      const twisted = (mixed >>> 1) ^ (state[(j + 1) % STATE_SIZE] & 1 ? MATRIX_A : 0);
-      state[j] = state[(j + SHIFT) % STATE_SIZE] ^ twisted;
+      // Indices are taken modulo the state size: always in range.
+      const mixed = (state[j]! & UPPER_MASK) | (state[(j + 1) % STATE_SIZE]! & LOWER_MASK);
+      const twisted = (mixed >>> 1) ^ (state[(j + 1) % STATE_SIZE]! & 1 ? MATRIX_A : 0);
+      state[j] = state[(j + SHIFT) % STATE_SIZE]! ^ twisted;
     }
     this.#left = STATE_SIZE;
     this.#next = 0;

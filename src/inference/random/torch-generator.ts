@@ -95,8 +95,8 @@ export class TorchGenerator implements Generator {
  */
 function boxMullerBlock(data: Float32Array, start: number): void {
   for (let j = start; j < start + HALF_BLOCK; j++) {
-    const u1 = f32(1 - data[j]); // [0, 1) -> (0, 1] for the log
-    const u2 = data[j + HALF_BLOCK];
+    const u1 = f32(1 - data[j]!); // [0, 1) -> (0, 1] for the log
+    const u2 = data[j + HALF_BLOCK]!;
     const radius = f32(Math.sqrt(f32(-2 * f32(Math.log(u1)))));
     const theta = f32(TWO_PI_F32 * u2);
     data[j] = radius * f32(Math.cos(theta));

@@ -51,15 +51,15 @@ export class BytePairEncoder {
       let bestRank = Infinity;
       let bestIndex = -1;
       for (let i = 0; i < symbols.length - 1; i++) {
-        const rank = this.#ranks.get(pairKey(symbols[i], symbols[i + 1]));
+        const rank = this.#ranks.get(pairKey(symbols[i]!, symbols[i + 1]!));
         if (rank !== undefined && rank < bestRank) {
           bestRank = rank;
           bestIndex = i;
         }
       }
       if (bestIndex < 0) break;
-      const left = symbols[bestIndex];
-      const right = symbols[bestIndex + 1];
+      const left = symbols[bestIndex]!; // bestIndex < symbols.length − 1
+      const right = symbols[bestIndex + 1]!;
       // Merge every occurrence of the chosen pair, scanning left to right without overlaps.
       const merged: string[] = [];
       for (let i = 0; i < symbols.length; i++) {
@@ -67,7 +67,7 @@ export class BytePairEncoder {
           merged.push(left + right);
           i++;
         } else {
-          merged.push(symbols[i]);
+          merged.push(symbols[i]!);
         }
       }
       symbols = merged;

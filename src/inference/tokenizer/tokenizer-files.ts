@@ -77,14 +77,13 @@ function parseVocab(json: string, path: string): Map<string, number> {
 function parseMerges(text: string, path: string): MergePair[] {
   const merges: MergePair[] = [];
   const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const [i, line] of lines.entries()) {
     if (line === "" || (i === 0 && line.startsWith("#version"))) continue;
-    const parts = line.split(" ");
-    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") {
+    const [left, right, ...rest] = line.split(" ");
+    if (!left || !right || rest.length > 0) {
       throw new TokenizerFilesError(`${path} line ${i + 1}: expected two symbols separated by one space`);
     }
-    merges.push([parts[0], parts[1]]);
+    merges.push([left, right]);
   }
   return merges;
 }
