@@ -141,6 +141,7 @@ function toFloat32(tensor: OrtTensor): Float32Array {
   if (tensor.type === "float16") return float16ToFloat32(data as Uint16Array);
   if (tensor.type === "float64" || tensor.type === "int32") return Float32Array.from(data as Float64Array | Int32Array);
   if (tensor.type === "int64") return Float32Array.from(data as BigInt64Array, Number);
+  if (tensor.type === "bool") return Float32Array.from(data as Uint8Array); // the safety checker's has_nsfw_concepts
   throw new Error(`output of dtype ${tensor.type} is not supported`);
 }
 

@@ -22,6 +22,8 @@ export interface GenerationResult {
   timings: GenerationTimings;
   /** Things the user should know, e.g. a prompt cut to fit CLIP's 77 tokens. */
   warnings: string[];
+  /** The export's safety checker flagged the image (`has_nsfw_concepts`); absent when the model has no checker. */
+  nsfwFlagged?: boolean;
 }
 
 /** What the user is told about the prompt: the tokens past the text encoder's context are ignored. */

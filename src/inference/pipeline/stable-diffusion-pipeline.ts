@@ -22,6 +22,7 @@ import { recognizeFamily, type GenerationDefaults, type ModelFamily } from "./mo
 import { resolveModelFolder, type ModelFolder } from "./model-folder.ts";
 import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
 import { predictNoise } from "./predict-noise.ts";
+import { SafetyChecker } from "./safety-checker.ts";
 import { decodeLatents, encodeImageLatents } from "./vae-latents.ts";
 
 export type { GenerationResult, GenerationTimings } from "./generation-result.ts";
@@ -56,6 +57,8 @@ export class StableDiffusionPipeline {
     private readonly sessions: PipelineSessions,
     private readonly schedulerConfig: SchedulerConfigFile,
     private readonly decodeOptions: DecodeOptions,
+    /** The export's `safety_checker`, run on every result; absent when the folder has none. */
+    private readonly safetyChecker?: SafetyChecker,
   ) {}
 
   /**
@@ -76,7 +79,8 @@ export class StableDiffusionPipeline {
         padsWithOtherThanEos: tokenizer.padTokenId !== tokenizer.eosTokenId,
       });
       options.log?.(`${model.name}: ${family.label}; defaults: steps ${family.defaults.steps}, guidance ${family.defaults.guidanceScale}, ${family.defaults.scheduler}`);
-      return new StableDiffusionPipeline(model, family, tokenizer, sessions, schedulerConfig, options.decode ?? {});
+      const safetyChecker = await SafetyChecker.load(modelDir, options);
+      return new StableDiffusionPipeline(model, family, tokenizer, sessions, schedulerConfig, options.decode ?? {}, safetyChecker);
     } catch (error) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw error;
@@ -111,8 +115,13 @@ export class StableDiffusionPipeline {
     return this.generate({ common, size });
   }
 
+  /** Whether results are checked by the export's safety checker (their `nsfwFlagged` is then set). */
+  get hasSafetyChecker(): boolean {
+    return this.safetyChecker !== undefined;
+  }
+
   async release(): Promise<void> {
-    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+    await Promise.all([...Object.values(this.sessions).map((s) => s.release()), this.safetyChecker?.release()]);
   }
 
   /** diffusers' `__call__` for both modes, step by step; the options were checked by img2img / txt2img. */
@@ -182,6 +191,7 @@ export class StableDiffusionPipeline {
 
     // 8. Decode the latents, and write the PNG with its parameters
     const decoded = await decodeLatents(vaeDecoder, latents, latentShape, this.model.scalingFactor, size);
+    const nsfwFlagged = await this.safetyChecker?.isFlagged(decoded);
     const parameters: GenerationParameters = {
       prompt: common.prompt,
       negativePrompt: common.negativePrompt || undefined,
@@ -202,6 +212,7 @@ export class StableDiffusionPipeline {
       ...size,
       parameters,
       warnings: promptWarnings(embeddings.truncatedTokens, this.tokenizer.modelMaxLength),
+      ...(nsfwFlagged !== undefined && { nsfwFlagged }),
       timings: {
         totalMs,
         sessionRunMs: this.sessionRunMs() - runMsBefore,
