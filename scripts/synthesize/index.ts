@@ -11,6 +11,7 @@ import { writeModelFile } from "./model-file.ts";
 import { buildTextEncoder } from "./text-encoder.ts";
 import { tokenizerFiles } from "./tokenizer-files.ts";
 import { buildUnet } from "./unet.ts";
+import { buildFullUnet } from "./unet-full.ts";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae.ts";
 import { resolveVariant, type SyntheticVariant, type SyntheticVariantName } from "./variants.ts";
 
@@ -59,7 +60,8 @@ export async function synthesizeModel(dir: string, variant: SyntheticVariant | S
   await writeModelFile(join(dir, "vae_encoder/model.onnx"), buildVaeEncoder(resolved), null);
   await writeModelFile(join(dir, "vae_decoder/model.onnx"), buildVaeDecoder(resolved), null);
   const unetData = resolved.externalData === "none" ? null : resolved.externalData;
-  await writeModelFile(join(dir, "unet/model.onnx"), buildUnet(resolved, textWidth(resolved)), unetData);
+  const unet = resolved.unetStructure === "full" ? buildFullUnet : buildUnet;
+  await writeModelFile(join(dir, "unet/model.onnx"), unet(resolved, textWidth(resolved)), unetData);
 }
 
 /**

@@ -33,6 +33,12 @@ export interface SyntheticVariant {
    * @default "sd15"
    */
   family?: SyntheticFamily;
+  /**
+   * The UNet's blocks: `light`, one ResBlock per level (unet.ts, quick runs); `full`, SD 1.5's exact structure
+   * (two ResBlocks per down level, three per up level; 859,520,964 parameters at the sd15 size; unet-full.ts).
+   * @default "light"
+   */
+  unetStructure?: "light" | "full";
 }
 
 /** The model families a synthetic folder can imitate. */
@@ -60,6 +66,12 @@ export const SYNTHETIC_VARIANTS = {
   "tiny-fp16": { ...tiny, timestepType: "float16", precision: "fp16" },
   /** SD 1.5 widths (UNet 320/640/1280/1280, context 768, VAE 128/256/512/512), external data. */
   sd15: { ...tiny, size: "sd15" },
+  /** SD 1.5's full UNet structure and parameter count (3.4 GB, `unet/model.onnx_data`), for honest cost figures. */
+  "sd15-full": { ...tiny, size: "sd15", unetStructure: "full", externalData: "model.onnx_data" },
+  /** The same with an LCM-distilled UNet's `timestep_cond` and LCMScheduler (LCM_Dreamshaper_v7's layout). */
+  "sd15-full-lcm": { ...tiny, size: "sd15", unetStructure: "full", externalData: "model.onnx_data", family: "lcm" },
+  /** The same UNet with SD-Turbo's scheduler config (SD-Turbo itself is SD 2.1-shaped: 1024-wide context, 865.9 M). */
+  "sd15-full-turbo": { ...tiny, size: "sd15", unetStructure: "full", externalData: "model.onnx_data", family: "sd-turbo" },
   /** SD 2.1's configs at tiny size, but its 1024-wide text encoder (the width the UNet's cross-attention reads). */
   "tiny-sd2": { ...tiny, family: "sd2" },
   /** SD-Turbo's scheduler config (Euler, trailing spacing). */
