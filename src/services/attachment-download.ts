@@ -82,7 +82,7 @@ async function readAttachment(url: URL, maxBytes: number, limitText: string, sig
     response = await Promise.race([fetched, timedOut]);
   } catch (error) {
     if (error instanceof AttachmentError) throw error;
-    throw new AttachmentError("download-failed", `The attachment could not be downloaded (${describe(error)}). Try again.`);
+    throw new AttachmentError("download-failed", `The attachment could not be downloaded (${reasonOf(error)}). Try again.`);
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
@@ -113,7 +113,7 @@ async function readAttachment(url: URL, maxBytes: number, limitText: string, sig
 }
 
 /** The reason in a fetch failure: undici's "fetch failed" says less than its cause ("connect ECONNREFUSED …"). */
-function describe(error: unknown): string {
+function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.cause instanceof Error ? error.cause.message : error.message;
 }
