@@ -56,7 +56,7 @@ export async function submitGeneration(
       ctx.presenter.setUploadLimit(generation.id, interaction.attachmentSizeLimit);
       const message = await interaction.editReply({ content: `⏳ Queued as #${generation.id}…`, allowedMentions: { parse: [] } });
       // Not awaited: the job may be queued (and cancelled by /cancel) before Discord has added the ❌.
-      message.react(CANCEL_EMOJI).catch((error: unknown) => ctx.logger.warn({ err: error, generationId: generation.id }, "could not add the cancel reaction"));
+      ctx.presenter.addReaction(message.channelId, message.id, CANCEL_EMOJI, "status");
       return message.id;
     },
   );
