@@ -9,8 +9,18 @@ const MINUTE_MS = 60 * 1000;
 
 /** Whether `timeZone` is an IANA zone this runtime knows ("UTC", "Europe/Paris"…); offsets like "+03:00" are not. */
 export function isValidTimeZone(timeZone: string): boolean {
-  return IANAZone.isValidZone(timeZone);
+  // Checked on every request; asking Intl costs tens of microseconds, and a runtime's zones do not change.
+  let valid = validity.get(timeZone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(timeZone);
+    if (validity.size < MAX_CACHED_ZONES) validity.set(timeZone, valid);
+  }
+  return valid;
 }
+
+const validity = new Map<string, boolean>();
+/** Bounds the cache: zone names come from server settings (validated) but stay strings from users. */
+const MAX_CACHED_ZONES = 1000;
 
 /**
  * The quota day `now` falls on in `timeZone`, as "YYYY-MM-DD".
@@ -18,7 +28,7 @@ export function isValidTimeZone(timeZone: string): boolean {
  * @example quotaDay(new Date("2024-03-01T23:30:00Z"), "Asia/Tokyo") // "2024-03-02"
  */
 export function quotaDay(now: Date, timeZone: string = "UTC"): string {
-  return DateTime.fromJSDate(now, { zone: zoneNamed(timeZone) }).toFormat("yyyy-MM-dd");
+  return localTime(now, zoneNamed(timeZone)).toISODate();
 }
 
 /**
@@ -29,9 +39,10 @@ export function quotaDay(now: Date, timeZone: string = "UTC"): string {
  */
 export function quotaDayEnd(now: Date, timeZone: string = "UTC"): Date {
   const zone = zoneNamed(timeZone);
+  const local = localTime(now, zone);
   // Adding a day to the date, then going to its start (not the reverse) starts from the right date even when
   // today began at 01:00; a midnight that does not exist resolves to the instant the clocks jump.
-  const nextDayStart = DateTime.fromJSDate(now, { zone }).plus({ days: 1 }).startOf("day");
+  const nextDayStart = local.plus({ days: 1 }).startOf("day");
   return new Date(earliestInstantOf(nextDayStart, zone));
 }
 
@@ -45,6 +56,12 @@ function earliestInstantOf(wallTime: DateTime, zone: IANAZone): number {
   const offsetBefore = zone.offset(instant - DAY_MS);
   const earlier = wallAsUtc - offsetBefore * MINUTE_MS;
   return earlier < instant && zone.offset(earlier) === offsetBefore ? earlier : instant;
+}
+
+function localTime(now: Date, zone: IANAZone): DateTime<true> {
+  const local = DateTime.fromJSDate(now, { zone });
+  if (!local.isValid) throw new RangeError(`Cannot place ${String(now)} in a quota day: ${local.invalidExplanation ?? local.invalidReason}.`);
+  return local;
 }
 
 function zoneNamed(timeZone: string): IANAZone {

@@ -70,9 +70,11 @@ test("ordinary days end at midnight on both sides of a DST change and at the end
   assert.equal(quotaDay(new Date("2024-12-31T23:59:59.999Z")), "2024-12-31");
 });
 
-test("an unknown time zone is refused with its name, not turned into an invalid date", () => {
+test("an unknown time zone is refused with its name, and an invalid date is refused, never turned into a day", () => {
   assert.throws(() => quotaDay(new Date(), "Mars/Olympus_Mons"), { name: "RangeError", message: /Mars\/Olympus_Mons/ });
   assert.throws(() => quotaDayEnd(new Date(), "Mars/Olympus_Mons"), { name: "RangeError", message: /Mars\/Olympus_Mons/ });
+  assert.throws(() => quotaDay(new Date(Number.NaN), "UTC"), RangeError);
+  assert.throws(() => quotaDayEnd(new Date(Number.NaN), "UTC"), RangeError);
 });
 
 test("isValidTimeZone accepts IANA names only", () => {
