@@ -96,7 +96,7 @@ describe("folder files", () => {
 
 describe("tokenizer files", () => {
   const { files, vocabSize } = tokenizerFiles();
-  const vocab = JSON.parse(files["vocab.json"]) as Record<string, number>;
+  const vocab = JSON.parse(files["vocab.json"] ?? "") as Record<string, number>;
 
   test("CLIP's layout: bytes, their </w> forms, merges, then the two special tokens last", () => {
     const bytes = byteUnicodeChars();
@@ -108,11 +108,11 @@ describe("tokenizer files", () => {
     assert.equal(Object.keys(vocab).length, vocabSize);
     assert.equal(vocab["<|startoftext|>"], vocabSize - 2);
     assert.equal(vocab["<|endoftext|>"], vocabSize - 1);
-    const merges = files["merges.txt"].trim().split("\n");
+    const merges = (files["merges.txt"] ?? "").trim().split("\n");
     assert.equal(merges[0], "#version: 0.2");
     merges.slice(1).forEach((merge, i) => assert.equal(vocab[merge.replace(" ", "")], 512 + i, merge));
     assert.ok(merges.length > 30);
-    const config = JSON.parse(files["tokenizer_config.json"]);
+    const config = JSON.parse(files["tokenizer_config.json"] ?? "");
     assert.equal(config.model_max_length, 77);
     assert.equal(config.pad_token, "<|endoftext|>");
   });

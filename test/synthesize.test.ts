@@ -35,7 +35,7 @@ function assertFinite(values: Float32Array, what: string): void {
 function meanAbsDifference(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
   let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
   return sum / a.length;
 }
 
@@ -60,13 +60,13 @@ for (const name of TINY_VARIANTS) {
     const sequence = optimum ? "sequence_length" : "sequence";
     let dir: string;
     let vocab: Record<string, number>;
-    const sessions: Record<string, ort.InferenceSession> = {};
+    const sessions = {} as Record<"text_encoder" | "unet" | "vae_encoder" | "vae_decoder", ort.InferenceSession>;
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), "reroll-synth-"));
       await synthesizeModel(dir, name);
       vocab = JSON.parse(await readFile(join(dir, "tokenizer/vocab.json"), "utf8")) as Record<string, number>;
-      for (const model of ["text_encoder", "unet", "vae_encoder", "vae_decoder"]) {
+      for (const model of ["text_encoder", "unet", "vae_encoder", "vae_decoder"] as const) {
         sessions[model] = await ort.InferenceSession.create(join(dir, model, "model.onnx"));
       }
     });
@@ -107,10 +107,10 @@ for (const name of TINY_VARIANTS) {
         ? new ort.Tensor("int32", Int32Array.from(rows), [2, 77])
         : new ort.Tensor("int64", BigInt64Array.from(rows, BigInt), [2, 77]);
       const out = await session.run({ input_ids: input });
-      assert.deepEqual(out.last_hidden_state.dims, [2, 77, TEXT.hidden]);
-      assert.deepEqual(out.pooler_output.dims, [2, TEXT.hidden]);
-      const hidden = floats(out.last_hidden_state);
-      const pooled = floats(out.pooler_output);
+      assert.deepEqual(out.last_hidden_state!.dims, [2, 77, TEXT.hidden]);
+      assert.deepEqual(out.pooler_output!.dims, [2, TEXT.hidden]);
+      const hidden = floats(out.last_hidden_state!);
+      const pooled = floats(out.pooler_output!);
       assertFinite(hidden, "last_hidden_state");
       // The first eos (the argmax of the ids) sits at position 6 in row 0 and 1 in row 1.
       assert.deepEqual(pooled.subarray(0, TEXT.hidden), hidden.subarray(6 * TEXT.hidden, 7 * TEXT.hidden));
@@ -127,7 +127,7 @@ for (const name of TINY_VARIANTS) {
       const sample = (phase: number) => floatTensor(variant, pattern(2 * 4 * latent * latent, phase), [2, 4, latent, latent]);
       const timestep = (t: number): ort.Tensor => {
         const dims = { one: [1], batch: [2], scalar: [] }[variant.timestepShape];
-        const count = Math.max(1, dims.length === 0 ? 1 : dims[0]);
+        const count = Math.max(1, dims[0] ?? 1);
         const values = new Array<number>(count).fill(t);
         if (variant.timestepType === "int64") return new ort.Tensor("int64", BigInt64Array.from(values, BigInt), dims);
         if (variant.timestepType === "float16") return new ort.Tensor("float16", Uint16Array.from(values, float16Bits), dims);
@@ -135,9 +135,9 @@ for (const name of TINY_VARIANTS) {
       };
       const run = async (samplePhase: number, t: number, contextPhase: number): Promise<Float32Array> => {
         const out = await sessions.unet.run({ sample: sample(samplePhase), timestep: timestep(t), encoder_hidden_states: context(contextPhase) });
-        assert.deepEqual(out.out_sample.dims, [2, 4, latent, latent]);
-        assert.equal(out.out_sample.type, floatType);
-        return floats(out.out_sample);
+        assert.deepEqual(out.out_sample!.dims, [2, 4, latent, latent]);
+        assert.equal(out.out_sample!.type, floatType);
+        return floats(out.out_sample!);
       };
 
       test("I/O metadata", () => {
@@ -168,8 +168,8 @@ for (const name of TINY_VARIANTS) {
           timestep: timestep(10),
           encoder_hidden_states: context(0),
         });
-        assert.deepEqual(out.out_sample.dims, [2, 4, 4, 12]);
-        assertFinite(floats(out.out_sample), "out_sample");
+        assert.deepEqual(out.out_sample!.dims, [2, 4, 4, 12]);
+        assertFinite(floats(out.out_sample!), "out_sample");
       });
     });
 
@@ -181,11 +181,11 @@ for (const name of TINY_VARIANTS) {
       assert.deepEqual(metadata(sessions.vae_encoder, "output"), [{ name: variant.vaeEncoderOutput, type: floatType, shape: [batch, channels, lh, lw] }]);
       const image = floatTensor(variant, pattern(3 * 64 * 48, 0), [1, 3, 64, 48]);
       const first = await sessions.vae_encoder.run({ sample: image });
-      const out = first[variant.vaeEncoderOutput];
+      const out = first[variant.vaeEncoderOutput]!;
       assert.deepEqual(out.dims, [1, channels, 8, 6]);
       const values = floats(out);
       assertFinite(values, variant.vaeEncoderOutput);
-      assert.deepEqual(floats((await sessions.vae_encoder.run({ sample: image }))[variant.vaeEncoderOutput]), values, "deterministic");
+      assert.deepEqual(floats((await sessions.vae_encoder.run({ sample: image }))[variant.vaeEncoderOutput]!), values, "deterministic");
       if (variant.vaeEncoderOutput === "latent_parameters") {
         const logvar = values.subarray(4 * 8 * 6);
         assert.ok(logvar.every((x) => x > -7 && x < -3), "logvar is sane, around −5");
@@ -198,8 +198,8 @@ for (const name of TINY_VARIANTS) {
       assert.deepEqual(metadata(sessions.vae_decoder, "input"), [{ name: "latent_sample", type: floatType, shape: [batch, optimum ? 4 : "channels", lh, lw] }]);
       assert.deepEqual(metadata(sessions.vae_decoder, "output"), [{ name: "sample", type: floatType, shape: [batch, 3, height, width] }]);
       const out = await sessions.vae_decoder.run({ latent_sample: floatTensor(variant, pattern(2 * 4 * 8 * 6, 0, 5), [2, 4, 8, 6]) });
-      assert.deepEqual(out.sample.dims, [2, 3, 64, 48]);
-      const values = floats(out.sample);
+      assert.deepEqual(out.sample!.dims, [2, 3, 64, 48]);
+      const values = floats(out.sample!);
       assertFinite(values, "sample");
       assert.ok(values.every((x) => x >= -1 && x <= 1));
       assert.ok(meanAbs(values) > 0.05, "not a flat image");

@@ -6,7 +6,7 @@ const scratchBits = new Uint32Array(scratch.buffer);
 /** The float16 bit pattern nearest to `value` (round half to even; overflow becomes ±Infinity). */
 export function float16Bits(value: number): number {
   scratch[0] = value;
-  const bits = scratchBits[0];
+  const bits = scratchBits[0]!;
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
@@ -34,7 +34,7 @@ export function float16Bits(value: number): number {
 /** Encodes float32 values as little-endian float16 bytes. */
 export function toFloat16Bytes(values: Float32Array): Uint8Array {
   const halves = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) halves[i] = float16Bits(values[i]);
+  for (let i = 0; i < values.length; i++) halves[i] = float16Bits(values[i]!);
   return new Uint8Array(halves.buffer);
 }
 

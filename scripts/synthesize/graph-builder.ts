@@ -1,4 +1,5 @@
 import onnxProto from "onnx-proto";
+import { at } from "./at.ts";
 import { toFloat16Bytes } from "./float16.ts";
 import { hashString, uniformValues } from "./random.ts";
 
@@ -112,7 +113,7 @@ export class GraphBuilder {
 
   /** Adds a single-output node and returns its output's name. */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}): string {
-    return this.ops(opType, inputs, attributes, 1)[0];
+    return at(this.ops(opType, inputs, attributes, 1), 0);
   }
 
   /**

@@ -3,6 +3,7 @@
  * (GroupNorm as Reshape → InstanceNormalization → Reshape, GELU through Erf, attention as MatMul/Softmax).
  * Weight names follow diffusers' module paths so a graph reads like the model it imitates.
  */
+import { at } from "./at.ts";
 import { float, type GraphBuilder } from "./graph-builder.ts";
 
 /** x·W + b over the last axis. */
@@ -163,8 +164,8 @@ export function spatialTransformer(g: GraphBuilder, x: string, name: string, opt
 /** SD's GEGLU feed-forward: Linear(dim, 8·dim) split into value and gate, value·GELU(gate), Linear(4·dim, dim). */
 function geglu(g: GraphBuilder, x: string, name: string, dim: number): string {
   const inner = 4 * dim;
-  const [value, gate] = g.ops("Split", [linear(g, x, `${name}.net.0.proj`, dim, 2 * inner), g.constInt64([inner, inner])], { axis: -1 }, 2);
-  return linear(g, g.op("Mul", [value, gelu(g, gate)]), `${name}.net.2`, inner, dim);
+  const halves = g.ops("Split", [linear(g, x, `${name}.net.0.proj`, dim, 2 * inner), g.constInt64([inner, inner])], { axis: -1 }, 2);
+  return linear(g, g.op("Mul", [at(halves, 0), gelu(g, at(halves, 1))]), `${name}.net.2`, inner, dim);
 }
 
 /** Self-attention over the pixels of [B, C, H, W] with a residual (the VAE's mid-block attention). */

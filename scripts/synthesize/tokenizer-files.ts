@@ -49,7 +49,7 @@ export function tokenizerFiles(pad: string = EOS_TOKEN): TokenizerFiles {
   const tokens = [...bytes, ...bytes.map((c) => `${c}</w>`)];
   const known = new Set(tokens);
   for (const merge of MERGES) {
-    const [left, right] = merge.split(" ");
+    const [left = "", right = ""] = merge.split(" ");
     const joined = left + right;
     if (!known.has(left) || !known.has(right) || known.has(joined)) throw new Error(`Bad synthetic merge "${merge}"`);
     tokens.push(joined);

@@ -1,4 +1,5 @@
 import onnxProto from "onnx-proto";
+import { at } from "./at.ts";
 import { axisNames } from "./axes.ts";
 import { timeCondProjDim } from "./family-files.ts";
 import { GraphBuilder, type BuiltGraph, type Dim } from "./graph-builder.ts";
@@ -30,7 +31,7 @@ export function buildUnet(variant: SyntheticVariant, contextDim: number): BuiltG
   const context = toFloat32(g.input("encoder_hidden_states", floatType, [axes.batch, axes.sequence, contextDim]), floatType);
 
   // Timestep embedding: [n] (n = 1 or the batch; it broadcasts against the sample) → [n, 4·c0].
-  const c0 = channels[0];
+  const c0 = at(channels, 0);
   const tembDim = 4 * c0;
   const half = c0 / 2;
   const frequencies = Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
@@ -63,10 +64,10 @@ export function buildUnet(variant: SyntheticVariant, contextDim: number): BuiltG
 
   for (let i = channels.length - 1; i >= 0; i--) {
     const up = `up_blocks.${channels.length - 1 - i}`;
-    const skip = skips[i];
+    const skip = at(skips, i);
     h = g.op("Concat", [h, skip.value], { axis: 1 });
-    h = resnetBlock(g, h, `${up}.resnets.0`, { inChannels: width + skip.channels, outChannels: channels[i], groups, temb: withTime });
-    width = channels[i];
+    h = resnetBlock(g, h, `${up}.resnets.0`, { inChannels: width + skip.channels, outChannels: at(channels, i), groups, temb: withTime });
+    width = at(channels, i);
     if (spec.attention[i]) h = transformer(h, `${up}.attentions.0`, width);
     if (i > 0) h = upsample(g, h, `${up}.upsamplers.0`, width);
   }

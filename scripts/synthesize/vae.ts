@@ -1,4 +1,5 @@
 import onnxProto from "onnx-proto";
+import { at } from "./at.ts";
 import { axisNames } from "./axes.ts";
 import { GraphBuilder, type BuiltGraph } from "./graph-builder.ts";
 import { conv2d, groupNorm, resnetBlock, silu, spatialSelfAttention, upsample } from "./layers.ts";
@@ -27,8 +28,8 @@ export function buildVaeEncoder(variant: SyntheticVariant): BuiltGraph {
 
   let h = g.input("sample", floatType, [axes.batch, axes.inputChannels(3), ...axes.image]);
   if (floatType === "float16") h = g.op("Cast", [h], { to: onnx.TensorProto.DataType.FLOAT });
-  h = conv2d(g, h, "encoder.conv_in", 3, channels[0], 3);
-  let width = channels[0];
+  h = conv2d(g, h, "encoder.conv_in", 3, at(channels, 0), 3);
+  let width = at(channels, 0);
   channels.forEach((levelChannels, i) => {
     h = resnetBlock(g, h, `encoder.down_blocks.${i}.resnets.0`, { inChannels: width, outChannels: levelChannels, groups, epsilon: EPSILON });
     width = levelChannels;
@@ -40,7 +41,8 @@ export function buildVaeEncoder(variant: SyntheticVariant): BuiltGraph {
   h = conv2d(g, silu(g, groupNorm(g, h, "encoder.conv_norm_out", width, groups, EPSILON)), "encoder.conv_out", width, 2 * latentChannels, 3);
   const moments = conv2d(g, h, "quant_conv", 2 * latentChannels, 2 * latentChannels, 1);
 
-  const [meanRaw, logvarRaw] = g.ops("Split", [moments, g.constInt64([latentChannels, latentChannels])], { axis: 1 }, 2);
+  const moment = g.ops("Split", [moments, g.constInt64([latentChannels, latentChannels])], { axis: 1 }, 2);
+  const [meanRaw, logvarRaw] = [at(moment, 0), at(moment, 1)];
   const mean = g.op("Mul", [meanRaw, g.constFloat([1 / SCALING_FACTOR], [])]);
   let out: string;
   if (variant.vaeEncoderOutput === "latent_sample") {
@@ -69,13 +71,13 @@ export function buildVaeDecoder(variant: SyntheticVariant): BuiltGraph {
   let h = g.input("latent_sample", floatType, [axes.batch, axes.inputChannels(latentChannels), ...axes.latent]);
   if (floatType === "float16") h = g.op("Cast", [h], { to: onnx.TensorProto.DataType.FLOAT });
   h = conv2d(g, h, "post_quant_conv", latentChannels, latentChannels, 1);
-  let width = channels[channels.length - 1];
+  let width = at(channels, channels.length - 1);
   h = conv2d(g, h, "decoder.conv_in", latentChannels, width, 3);
   h = midBlock(g, h, "decoder.mid_block", width, groups);
   for (let i = channels.length - 1; i >= 0; i--) {
     const up = `decoder.up_blocks.${channels.length - 1 - i}`;
-    h = resnetBlock(g, h, `${up}.resnets.0`, { inChannels: width, outChannels: channels[i], groups, epsilon: EPSILON });
-    width = channels[i];
+    h = resnetBlock(g, h, `${up}.resnets.0`, { inChannels: width, outChannels: at(channels, i), groups, epsilon: EPSILON });
+    width = at(channels, i);
     if (i > 0) h = upsample(g, h, `${up}.upsamplers.0`, width);
   }
   h = conv2d(g, silu(g, groupNorm(g, h, "decoder.conv_norm_out", width, groups, EPSILON)), "decoder.conv_out", width, 3, 3);

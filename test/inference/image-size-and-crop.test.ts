@@ -107,14 +107,14 @@ describe("cropAndResize", () => {
     const { width: w, height: h } = image;
     const near = (x: number, y: number, colour: readonly number[], what: string) => {
       const actual = pixel(image, x, y);
-      assert.ok(actual.every((v, i) => Math.abs(v - colour[i]) <= 8), `${what} at ${x},${y}: ${actual}`);
+      assert.ok(actual.every((v, i) => Math.abs(v - colour[i]!) <= 8), `${what} at ${x},${y}: ${actual}`);
     };
     near(Math.floor(w / 4), Math.floor(h / 4), QUADRANT_COLOURS.topLeft, "top-left");
     near(Math.floor((3 * w) / 4), Math.floor(h / 4), QUADRANT_COLOURS.topRight, "top-right");
     near(Math.floor(w / 4), Math.floor((3 * h) / 4), QUADRANT_COLOURS.bottomLeft, "bottom-left");
     near(Math.floor((3 * w) / 4), Math.floor((3 * h) / 4), QUADRANT_COLOURS.bottomRight, "bottom-right");
     // No black margin survives at the edges: the crop was centred, nothing was squeezed in.
-    for (const [x, y] of [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1], [0, h >> 1], [w - 1, h >> 1], [w >> 1, 0], [w >> 1, h - 1]]) {
+    for (const [x, y] of [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1], [0, h >> 1], [w - 1, h >> 1], [w >> 1, 0], [w >> 1, h - 1]] as const) {
       const sum = pixel(image, x, y).reduce((a, b) => a + b);
       assert.ok(sum > 200, `edge pixel ${x},${y} is ${pixel(image, x, y)}, not a colour of the centre`);
     }

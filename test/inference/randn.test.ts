@@ -6,7 +6,7 @@ import { TorchGenerator } from "../../src/inference/random/torch-generator.ts";
 function assertClose(actual: ArrayLike<number>, expected: readonly number[], tolerance: number): void {
   assert.ok(actual.length >= expected.length, `expected at least ${expected.length} values, got ${actual.length}`);
   expected.forEach((value, i) => {
-    assert.ok(Math.abs(actual[i] - value) <= tolerance, `index ${i}: expected ${value} ± ${tolerance}, got ${actual[i]}`);
+    assert.ok(Math.abs(actual[i]! - value) <= tolerance, `index ${i}: expected ${value} ± ${tolerance}, got ${actual[i]}`);
   });
 }
 

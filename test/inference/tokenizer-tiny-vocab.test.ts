@@ -25,7 +25,7 @@ const tokens = [
   "<|endoftext|>",
 ];
 const vocab = Object.fromEntries(tokens.map((token, id) => [token, id]));
-const id = (token: string): number => vocab[token];
+const id = (token: string): number => vocab[token] ?? assert.fail(`${token} is not in the test vocabulary`);
 const merges = ["#version: 0.2", "t h", "th e</w>", "c a", "ca t</w>", "a t</w>", "a a", "aa aa", ""].join("\n");
 
 let root: string;
