@@ -1,15 +1,26 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "@prisma/client";
-import Database from "better-sqlite3";
-import { DEFAULT_DATABASE_URL, databaseFilePath, ensureDatabaseFolder } from "./database-url.ts";
+import type pg from "pg";
+import type { PrismaClient } from "@prisma/client";
+import type Database from "better-sqlite3";
+import { DEFAULT_DATABASE_URL, databaseEngine } from "./database-url.ts";
+import { createPostgresDb } from "./postgres-client.ts";
+import { createSqliteDb } from "./sqlite-client.ts";
 
-/** How long a statement waits for another connection's lock before SQLite reports the database busy. */
-export const BUSY_TIMEOUT_MS = 10_000;
+export { BUSY_TIMEOUT_MS } from "./sqlite-client.ts";
 
-/** An open database: hand it to the repository functions in `src/db`, and `close()` it on shutdown. */
-export interface Db {
-  /** For the repositories in `src/db` only; the rest of the app calls them instead. */
+interface DbConnection {
+  /**
+   * For the repositories in `src/db` only; the rest of the app calls them instead. Typed as the SQLite schema's
+   * client on both engines: the PostgreSQL schema has the same models, field for field
+   * (test/db/schema-parity.test.ts), so the two clients answer the same calls with the same shapes.
+   */
   readonly prisma: PrismaClient;
+  /** Closes every connection (a SQLite file stays). */
+  close(): Promise<void>;
+}
+
+/** One machine: a SQLite file. */
+export interface SqliteDb extends DbConnection {
+  readonly engine: "sqlite";
   /**
    * A second connection to the same file, for the hot path only (reservations and quota checks run as one
    * synchronous transaction: no Prisma round trips). For the repositories in `src/db` only. Its busy timeout
@@ -17,44 +28,30 @@ export interface Db {
    * holding the lock) can go on meanwhile.
    */
   readonly sqlite: Database.Database;
-  /** Closes both connections; the file stays. */
-  close(): Promise<void>;
 }
 
+/** Several machines: a PostgreSQL database shared by every bot and worker process. */
+export interface PostgresDb extends DbConnection {
+  readonly engine: "postgres";
+  /**
+   * The connection pool Prisma's pg adapter also uses; the hot path runs its reservation transaction on it
+   * directly. For code in `src/db` only.
+   */
+  readonly pool: pg.Pool;
+}
+
+/** An open database: hand it to the repository functions in `src/db`, and `close()` it on shutdown. */
+export type Db = SqliteDb | PostgresDb;
+
 /**
- * Opens the SQLite database at `url` through Prisma's better-sqlite3 driver adapter (no native query engine),
- * plus one plain better-sqlite3 connection for the hot path. Creates the folder if needed, switches the file to
- * WAL (readers never block the writer) and sets a busy timeout so a briefly locked database is waited for
- * instead of failing. Does not migrate: see {@link migrateDatabase}.
+ * Opens the database DATABASE_URL names: a `postgresql://` URL selects PostgreSQL (several machines, see
+ * docs/deploy.md), anything else a SQLite file (the default: one machine, nothing to install). Does not migrate:
+ * see {@link migrateDatabase}. Connects lazily: an unreachable PostgreSQL shows up as a DatabaseUnavailableError
+ * from the first repository call.
  *
- * @param url `file:` URL or path; relative paths are resolved against the project root. Not `:memory:`: the
- *   two connections must share one database.
+ * @param url `file:` URL or path (relative paths are resolved against the project root), or `postgresql://…`.
  * @default url "file:./data/reroll.db"
  */
 export function createDb(url: string = DEFAULT_DATABASE_URL): Db {
-  const path = databaseFilePath(url);
-  if (path === ":memory:") {
-    throw new Error(`Expected a database file, got "${url}": each connection to :memory: would open its own empty database`);
-  }
-  ensureDatabaseFolder(path);
-  const sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-  // journal_mode is stored in the file, so setting it once here covers the adapter's connection too.
-  sqlite.pragma("journal_mode = WAL");
-  // Then no busy timeout: SQLite's busy handler sleeps on the main thread, where the lock's holder (a Prisma
-  // transaction in this process) would never get to commit. runImmediate waits between tries instead.
-  sqlite.pragma("busy_timeout = 0");
-  // better-sqlite3's `timeout` option is SQLite's busy_timeout.
-  const adapter = new PrismaBetterSQLite3({ url: path, timeout: BUSY_TIMEOUT_MS });
-  const prisma = new PrismaClient({ adapter });
-  return {
-    prisma,
-    sqlite,
-    async close() {
-      try {
-        await prisma.$disconnect();
-      } finally {
-        sqlite.close();
-      }
-    },
-  };
+  return databaseEngine(url) === "postgres" ? createPostgresDb(url) : createSqliteDb(url);
 }

@@ -5,6 +5,17 @@ import { fileURLToPath } from "node:url";
 /** Where the database lives when DATABASE_URL is not set: `data/reroll.db` under the project root. */
 export const DEFAULT_DATABASE_URL = "file:./data/reroll.db";
 
+/** Which database a DATABASE_URL selects. */
+export type DatabaseEngine = "sqlite" | "postgres";
+
+/**
+ * `postgresql://` or `postgres://` selects PostgreSQL (several machines); anything else is a SQLite file (one
+ * machine, the default).
+ */
+export function databaseEngine(url: string): DatabaseEngine {
+  return /^postgres(ql)?:\/\//i.test(url) ? "postgres" : "sqlite";
+}
+
 /** The project root (the folder holding package.json), so relative URLs do not depend on the working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -1,9 +1,7 @@
 import type { Generation as GenerationRow, Prisma } from "@prisma/client";
-import { MAX_SEED } from "../inference/index.ts";
 import type { Db } from "./client.ts";
-import { runImmediate } from "./immediate-transaction.ts";
-import { quotaStatements, type GenerationInsert, type QuotaStatements } from "./quota-statements.ts";
-import { toSqliteTime } from "./sqlite-time.ts";
+import { lastRequestOnPostgres, reserveOnPostgres, usedOnPostgres } from "./reservation-postgres.ts";
+import { lastRequestOnSqlite, reserveOnSqlite, usedOnSqlite } from "./reservation-sqlite.ts";
 import {
   UNFINISHED_STATUSES,
   type GenerationKind,
@@ -17,53 +15,24 @@ import {
 
 /**
  * Checks a member's request against their limits and, when allowed, stores it as a queued generation that
- * counts against today's quota, all in one transaction: any number of concurrent requests from one member
- * never reserve more than `dailyLimit`. Checked in this order: blocked, quota, queue cap, the cap across servers,
- * cooldown: every cap is checked here, before anything is charged, so nothing can refuse the job later.
+ * counts against today's quota, all in one transaction on either engine: any number of concurrent requests from
+ * one member, from any number of processes, never reserve more than `dailyLimit`. Checked in this order: blocked,
+ * quota, queue cap, the cap across servers, cooldown (see refusalFor): every cap is checked here, before anything
+ * is charged, so nothing can refuse the job later.
  *
  * @returns the stored generation, or why not (with `used`/`limit` for "quota", `retryAt` for "cooldown",
  *   and for "quota" when `rules.resetsAt` is given).
+ * @throws DatabaseUnavailableError when PostgreSQL cannot be reached; nothing was stored.
  */
 export async function reserveGeneration(db: Db, request: GenerationRequest, rules: QuotaRules): Promise<ReservationResult> {
-  const row = toInsert(request, rules);
-  const sql = quotaStatements(db.sqlite);
-  // Every command runs this: one synchronous transaction (microseconds in SQLite) instead of five or six Prisma
-  // round trips. Nothing else can run between the checks and the insert, so concurrent requests cannot race.
-  return runImmediate(db.sqlite, (): ReservationResult => {
-    const { guildId, userId } = request;
-    const member = sql.member.get(guildId, userId);
-    if (member?.blocked) return { ok: false, reason: "blocked" };
-
-    if (rules.dailyLimit !== null) {
-      const used = chargedCount(sql, guildId, userId, rules.day, member?.usageResetAt);
-      if (used >= rules.dailyLimit) {
-        return { ok: false, reason: "quota", used, limit: rules.dailyLimit, retryAt: rules.resetsAt };
-      }
-    }
-
-    const active = sql.active.get(guildId, userId) ?? 0;
-    if (active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };
-
-    const waiting = sql.waitingEverywhere.get(userId) ?? 0;
-    if (waiting >= rules.maxWaitingEverywhere) return { ok: false, reason: "global-queue-cap", limit: rules.maxWaitingEverywhere };
-
-    if (rules.cooldownMs > 0) {
-      const last = parseTime(sql.lastQueuedAt.get(guildId, userId));
-      if (last && rules.now.getTime() - last.getTime() < rules.cooldownMs) {
-        return { ok: false, reason: "cooldown", retryAt: new Date(last.getTime() + rules.cooldownMs) };
-      }
-    }
-
-    const id = Number(sql.insert.run(row).lastInsertRowid);
-    return { ok: true, generation: reservedRecord(id, request, rules) };
-  });
+  return db.engine === "postgres" ? reserveOnPostgres(db, request, rules) : reserveOnSqlite(db, request, rules);
 }
 
 /** The job left the queue and the model started on it (again, after a restart). Null if it already finished. */
 export async function markRunning(db: Db, id: number, startedAt: Date = new Date()): Promise<GenerationRecord | null> {
   const current = await db.prisma.generation.findUnique({ where: { id } });
   if (!current) return null;
-  const queueMs = Math.max(0, startedAt.getTime() - current.queuedAt.getTime());
+  const queueMs = storedMs(startedAt.getTime() - current.queuedAt.getTime());
   return transition(db, id, { status: "running", startedAt, queueMs });
 }
 
@@ -77,7 +46,7 @@ export function markDone(
   return transition(db, id, {
     status: "done",
     resultMessageId,
-    runMs: Math.round(timings.runMs),
+    runMs: storedMs(timings.runMs),
     stepMs: timings.stepMs,
     finishedAt: timings.finishedAt ?? new Date(),
     interactionToken: null,
@@ -150,25 +119,21 @@ export async function listUnfinished(db: Db): Promise<GenerationRecord[]> {
 
 /** How many images count against a member's quota on `day` (refunds and usage resets excluded). */
 export async function usageToday(db: Db, guildId: string, userId: string, day: string): Promise<{ used: number }> {
-  const sql = quotaStatements(db.sqlite);
-  // Both reads in one snapshot; deferred, so it takes no write lock and never waits.
-  const used = db.sqlite.transaction(() => chargedCount(sql, guildId, userId, day, sql.member.get(guildId, userId)?.usageResetAt))();
+  const used = db.engine === "postgres" ? await usedOnPostgres(db, guildId, userId, day) : usedOnSqlite(db, guildId, userId, day);
   return { used };
 }
 
 /** When the member last asked for an image in this server (for cooldowns); null if never. */
 export async function lastRequestAt(db: Db, guildId: string, userId: string): Promise<Date | null> {
-  return parseTime(quotaStatements(db.sqlite).lastQueuedAt.get(guildId, userId));
+  return db.engine === "postgres" ? lastRequestOnPostgres(db, guildId, userId) : lastRequestOnSqlite(db, guildId, userId);
 }
 
-/** Charged generations on `day`, those queued before the member's usage reset (stored text) excluded. */
-function chargedCount(sql: QuotaStatements, guildId: string, userId: string, day: string, resetAt: string | null | undefined): number {
-  return (resetAt ? sql.chargedSince.get(guildId, userId, day, resetAt) : sql.charged.get(guildId, userId, day)) ?? 0;
-}
+/** The largest value of an `Int` column: PostgreSQL's integer is 32-bit (SQLite would store more). */
+const MAX_INT_COLUMN = 2 ** 31 - 1;
 
-/** A DateTime column's stored text as a Date, as Prisma reads it. */
-function parseTime(stored: string | null | undefined): Date | null {
-  return stored ? new Date(stored) : null;
+/** A duration as its Int column stores it: whole milliseconds, at most 24.8 days (a job never waits that long). */
+function storedMs(ms: number): number {
+  return Math.min(MAX_INT_COLUMN, Math.max(0, Math.round(ms)));
 }
 
 /** Applies `data` if the job is still queued or running (and matches `extra`); null otherwise. */
@@ -183,68 +148,6 @@ async function transition(
     data,
   });
   return count === 0 ? null : findById(db, id);
-}
-
-/** The request's own columns with absent optional values as null, shared by the insert and the returned record. */
-function requestColumns(request: GenerationRequest) {
-  return {
-    guildId: request.guildId,
-    channelId: request.channelId,
-    userId: request.userId,
-    kind: request.kind,
-    prompt: request.prompt,
-    negativePrompt: request.negativePrompt,
-    strength: request.strength ?? null,
-    steps: request.steps,
-    guidance: request.guidance,
-    scheduler: request.scheduler,
-    width: request.width,
-    height: request.height,
-    inputHash: request.inputHash ?? null,
-    model: request.model,
-    interactionId: request.interactionId ?? null,
-    interactionToken: request.interactionToken ?? null,
-    parentId: request.parentId ?? null,
-  };
-}
-
-function toInsert(request: GenerationRequest, rules: QuotaRules): GenerationInsert {
-  if (request.seed < 0n || request.seed > MAX_SEED) {
-    throw new RangeError(`Expected \`seed\` to be an unsigned 64-bit integer, got \`${request.seed}\``);
-  }
-  return {
-    ...requestColumns(request),
-    seed: request.seed.toString(),
-    status: "queued",
-    quotaDay: rules.day,
-    charged: 1,
-    queuedAt: toSqliteTime(rules.now),
-  };
-}
-
-/**
- * The record of a row just inserted from `toInsert`, built from the same values rather than read back: a Prisma
- * query would cost more than the whole reservation. Equal, field by field, to what findById returns for it.
- */
-function reservedRecord(id: number, request: GenerationRequest, rules: QuotaRules): GenerationRecord {
-  return {
-    id,
-    ...requestColumns(request),
-    seed: request.seed,
-    status: "queued",
-    error: null,
-    statusMessageId: null,
-    resultMessageId: null,
-    quotaDay: rules.day,
-    charged: true,
-    // The stored text keeps milliseconds, so reading it back gives this same instant.
-    queuedAt: new Date(rules.now.getTime()),
-    startedAt: null,
-    finishedAt: null,
-    queueMs: null,
-    runMs: null,
-    stepMs: null,
-  };
 }
 
 function toRecord(row: GenerationRow): GenerationRecord {

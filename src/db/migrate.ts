@@ -1,13 +1,19 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import Database from "better-sqlite3";
-import { BUSY_TIMEOUT_MS } from "./client.ts";
-import { DEFAULT_DATABASE_URL, PROJECT_ROOT, databaseFilePath, ensureDatabaseFolder } from "./database-url.ts";
+import { DEFAULT_DATABASE_URL, PROJECT_ROOT, databaseEngine, databaseFilePath, ensureDatabaseFolder } from "./database-url.ts";
+import { migratePostgres } from "./migrate-postgres.ts";
+import { failedEarlierMessage, listMigrations, MigrationError, type Migration } from "./migration-files.ts";
+import { BUSY_TIMEOUT_MS } from "./sqlite-client.ts";
 import { toSqliteTime } from "./sqlite-time.ts";
 
-/** The committed migrations: `prisma/migrations/<timestamp>_<name>/migration.sql`. */
+export { MigrationError } from "./migration-files.ts";
+
+/** The committed SQLite migrations: `prisma/migrations/<timestamp>_<name>/migration.sql`. */
 export const MIGRATIONS_DIR = resolve(PROJECT_ROOT, "prisma/migrations");
+
+/** The committed PostgreSQL migrations (prisma/postgres/schema.prisma's), applied to a `postgresql://` URL. */
+export const POSTGRES_MIGRATIONS_DIR = resolve(PROJECT_ROOT, "prisma/postgres/migrations");
 
 /** Prisma's own bookkeeping table, created exactly as `prisma migrate deploy` creates it. */
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -21,15 +27,10 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations"
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-/** A migration could not be applied, or an earlier one failed and needs a person (as Prisma's P3009). */
-export class MigrationError extends Error {
-  override name = "MigrationError";
-}
-
 export interface MigrateOptions {
   /**
    * Folder of migration folders.
-   * @default MIGRATIONS_DIR (prisma/migrations under the project root)
+   * @default MIGRATIONS_DIR (prisma/migrations), or POSTGRES_MIGRATIONS_DIR for a `postgresql://` URL
    */
   migrationsDir?: string;
 }
@@ -47,19 +48,23 @@ interface MigrationRow {
 
 /**
  * Brings the database at `url` up to date without the Prisma CLI: applies the committed
- * `prisma/migrations/<name>/migration.sql` files that are not yet applied, in folder-name order, and records
- * each in `_prisma_migrations` the way `prisma migrate deploy` does (same checksum, timestamps and step
- * count), so either tool can take over from the other. Also switches the file to WAL.
+ * `<migrations>/<name>/migration.sql` files of its engine that are not yet applied, in folder-name order, and
+ * records each in `_prisma_migrations` the way `prisma migrate deploy` does (same checksum, timestamps and step
+ * count), so either tool can take over from the other. SQLite: also switches the file to WAL. PostgreSQL: holds
+ * Prisma's migration lock meanwhile, so processes starting together migrate once.
  *
- * @param url `file:` URL or path; relative paths are resolved against the project root.
+ * @param url `file:` URL or path (relative paths are resolved against the project root), or `postgresql://…`.
  * @throws MigrationError when a migration fails (it is recorded as failed, like Prisma does) or an
- *   earlier failed migration is still recorded.
+ *   earlier failed migration is still recorded; DatabaseUnavailableError when PostgreSQL cannot be reached.
  * @example await migrateDatabase(process.env.DATABASE_URL ?? "file:./data/reroll.db")
  */
 export async function migrateDatabase(
   url: string = DEFAULT_DATABASE_URL,
   options: MigrateOptions = {},
 ): Promise<MigrationReport> {
+  if (databaseEngine(url) === "postgres") {
+    return { applied: await migratePostgres(url, listMigrations(options.migrationsDir ?? POSTGRES_MIGRATIONS_DIR)) };
+  }
   const migrations = listMigrations(options.migrationsDir ?? MIGRATIONS_DIR);
   const path = databaseFilePath(url);
   ensureDatabaseFolder(path);
@@ -72,10 +77,7 @@ export async function migrateDatabase(
       .all() as MigrationRow[];
     const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
     if (failed) {
-      throw new MigrationError(
-        `Migration "${failed.migration_name}" failed earlier; fix the database, then run ` +
-          `\`npx prisma migrate resolve --rolled-back ${failed.migration_name}\` (or --applied) and start again`,
-      );
+      throw new MigrationError(failedEarlierMessage(failed.migration_name));
     }
     const done = new Set(rows.filter((row) => row.finished_at !== null && row.rolled_back_at === null).map((row) => row.migration_name));
     const applied: string[] = [];
@@ -88,20 +90,6 @@ export async function migrateDatabase(
   } finally {
     db.close();
   }
-}
-
-interface Migration {
-  name: string;
-  script: string;
-}
-
-function listMigrations(dir: string): Migration[] {
-  if (!existsSync(dir)) throw new MigrationError(`No migrations folder at ${dir}`);
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => ({ name, script: readFileSync(join(dir, name, "migration.sql"), "utf8") }));
 }
 
 /** Prisma applies a script outside a transaction (its SQLite table rebuilds toggle PRAGMA foreign_keys). */

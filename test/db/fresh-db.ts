@@ -6,6 +6,23 @@ import { createDb, type Db } from "../../src/db/client.ts";
 import { reserveGeneration } from "../../src/db/generations.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules } from "../../src/db/types.ts";
+import { createTestDatabase, postgresReachable, postgresWhere } from "./postgres-test-db.ts";
+
+export type Engine = "sqlite" | "postgres";
+
+/**
+ * The engines the repository tests run on, each with why it is skipped, if it is: SQLite always; PostgreSQL when
+ * reachable (CI has one: .ci/run checks it first).
+ *
+ * @example for (const { engine, skip } of await testEngines()) describe(`x (${engine})`, { skip }, () => {…})
+ */
+export async function testEngines(): Promise<Array<{ engine: Engine; skip: string | false }>> {
+  const postgres = await postgresReachable();
+  return [
+    { engine: "sqlite", skip: false },
+    { engine: "postgres", skip: postgres ? false : `PostgreSQL not reachable at ${postgresWhere()}` },
+  ];
+}
 
 export interface FreshDb {
   db: Db;
@@ -14,8 +31,9 @@ export interface FreshDb {
   cleanup(): Promise<void>;
 }
 
-/** A migrated SQLite file in its own temp folder. */
-export async function freshDb(): Promise<FreshDb> {
+/** A migrated database of its own: a SQLite file in a temp folder, or a new PostgreSQL database (dropped after). */
+export async function freshDb(engine: Engine = "sqlite"): Promise<FreshDb> {
+  if (engine === "postgres") return freshPostgres();
   const dir = mkdtempSync(join(tmpdir(), "reroll-db-"));
   const url = `file:${join(dir, "test.db")}`;
   await migrateDatabase(url);
@@ -26,6 +44,23 @@ export async function freshDb(): Promise<FreshDb> {
     async cleanup() {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freshPostgres(): Promise<FreshDb> {
+  const database = await createTestDatabase();
+  await migrateDatabase(database.url);
+  const db = createDb(database.url);
+  return {
+    db,
+    url: database.url,
+    async cleanup() {
+      try {
+        await db.close();
+      } finally {
+        await database.drop();
+      }
     },
   };
 }

@@ -1,17 +1,24 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createDb } from "../../src/db/client.ts";
+import type Database from "better-sqlite3";
+import { createDb, type Db } from "../../src/db/client.ts";
 import { findById, reserveGeneration } from "../../src/db/generations.ts";
 import type { GenerationRequest, QuotaRules } from "../../src/db/types.ts";
 import { freshDb, request, reserved, rules, type FreshDb } from "./fresh-db.ts";
 
+/** The hot-path connection of a SQLite Db (these tests are about SQLite's storage). */
+function sqliteOf(db: Db): Database.Database {
+  if (db.engine !== "sqlite") assert.fail(`expected a SQLite Db, got ${db.engine}`);
+  return db.sqlite;
+}
+
 /** Every column's value and SQLite storage class, but the id. */
 function storedRow(fresh: FreshDb, id: number): Record<string, unknown> {
-  const columns = (fresh.db.sqlite.prepare(`PRAGMA table_info("Generation")`).all() as Array<{ name: string }>)
+  const columns = (sqliteOf(fresh.db).prepare(`PRAGMA table_info("Generation")`).all() as Array<{ name: string }>)
     .map((column) => column.name)
     .filter((name) => name !== "id");
   const select = columns.map((name) => `"${name}", typeof("${name}") AS "${name}:type"`).join(", ");
-  return fresh.db.sqlite.prepare(`SELECT ${select} FROM "Generation" WHERE "id" = ?`).get(id) as Record<string, unknown>;
+  return sqliteOf(fresh.db).prepare(`SELECT ${select} FROM "Generation" WHERE "id" = ?`).get(id) as Record<string, unknown>;
 }
 
 describe("reserveGeneration's row", () => {
@@ -106,6 +113,6 @@ describe("createDb", () => {
   test("close() closes both connections", async () => {
     const fresh = await freshDb();
     await fresh.cleanup();
-    assert.equal(fresh.db.sqlite.open, false);
+    assert.equal(sqliteOf(fresh.db).open, false);
   });
 });

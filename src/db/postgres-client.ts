@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { PrismaClient } from "@prisma/client";
+import pg from "pg";
+import type { PrismaClient as GeneratedPostgresClient } from "../../node_modules/.prisma/postgres-client/index.js";
+import type { PostgresDb } from "./client.ts";
+import { unlessUnavailable } from "./database-unavailable.ts";
+
+/**
+ * How long taking a connection from the pool may wait (a new connection to an unreachable server included)
+ * before the call fails with DatabaseUnavailableError instead of hanging the command.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The client generated from prisma/postgres/schema.prisma (`npm install` generates it into node_modules beside
+ * the SQLite one). Loaded with require: it is CommonJS outside any package's exports.
+ */
+const { PrismaClient: PostgresPrismaClient } = createRequire(import.meta.url)(
+  "../../node_modules/.prisma/postgres-client/index.js",
+) as { PrismaClient: typeof GeneratedPostgresClient };
+
+/**
+ * Opens a pool on the PostgreSQL database at `url` (`postgresql://user:password@host:5432/name`) and a Prisma
+ * client over it through @prisma/adapter-pg (no native query engine). Connects on first use.
+ */
+export function createPostgresDb(url: string): PostgresDb {
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // An idle connection the server closed (restart, pg_terminate_backend) is reported here and dropped by the
+  // pool; the next query opens a new one. Without a listener, Node would end the process.
+  pool.on("error", () => {});
+  // Every Prisma call turns a lost or unreachable server into DatabaseUnavailableError, as the hot path does.
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }).$extends({
+    query: { $allOperations: ({ args, query }) => unlessUnavailable(() => query(args)) },
+  });
+  return {
+    engine: "postgres",
+    // Same models as the SQLite schema (test/db/schema-parity.test.ts): one type for both clients.
+    prisma: client as unknown as PrismaClient,
+    pool,
+    async close() {
+      try {
+        await client.$disconnect();
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { QuotaRules, ReservationResult } from "./types.ts";
+
+/** What a reservation is decided on, read inside its transaction (the same on both engines). */
+export interface MemberSnapshot {
+  blocked: boolean;
+  /** Charged generations on the rules' day, those queued before the member's usage reset excluded. */
+  used: number;
+  /** Queued or running generations in this server. */
+  active: number;
+  /** Queued (not yet running) generations in every server. */
+  waiting: number;
+  /** When the member last asked in this server; null if never. */
+  lastQueuedAt: Date | null;
+}
+
+export type Refusal = Extract<ReservationResult, { ok: false }>;
+
+/**
+ * Why `rules` refuse one more job to a member in the state `snapshot` describes, or null when it may be queued.
+ * Checked in this order: blocked, quota, queue cap, the cap across servers, cooldown: every cap is checked before
+ * anything is charged, so nothing can refuse the job later.
+ */
+export function refusalFor(snapshot: MemberSnapshot, rules: QuotaRules): Refusal | null {
+  if (snapshot.blocked) return { ok: false, reason: "blocked" };
+  if (rules.dailyLimit !== null && snapshot.used >= rules.dailyLimit) {
+    return { ok: false, reason: "quota", used: snapshot.used, limit: rules.dailyLimit, retryAt: rules.resetsAt };
+  }
+  if (snapshot.active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };
+  if (snapshot.waiting >= rules.maxWaitingEverywhere) {
+    return { ok: false, reason: "global-queue-cap", limit: rules.maxWaitingEverywhere };
+  }
+  const last = snapshot.lastQueuedAt;
+  if (rules.cooldownMs > 0 && last && rules.now.getTime() - last.getTime() < rules.cooldownMs) {
+    return { ok: false, reason: "cooldown", retryAt: new Date(last.getTime() + rules.cooldownMs) };
+  }
+  return null;
+}
