@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
  * - `/whole`: all of it.
  * - `/trickle`: the first 8 bytes, then one byte per `trickleIntervalMs`, forever (never the whole declared size).
  * - `/stall`: nothing at all, not even headers.
- * - `/cut`: half of the declared bytes, then the connection is destroyed.
+ * - `/cut`: half of the declared bytes, then the connection is closed (a FIN, so no byte sent is lost).
  * - `/cut-chunked`: the same without a content-length (chunked encoding).
  */
 export interface MisbehavingServer {
@@ -57,11 +57,11 @@ export async function startMisbehavingServer(body: Buffer, options: { trickleInt
         return;
       case "/cut":
         res.writeHead(200, { "content-type": "image/png", "content-length": body.length });
-        res.write(half, () => res.destroy());
+        res.write(half, () => res.socket?.end());
         return;
       case "/cut-chunked":
         res.writeHead(200, { "content-type": "image/png" });
-        res.write(half, () => res.destroy());
+        res.write(half, () => res.socket?.end());
         return;
       default:
         res.writeHead(404).end();
