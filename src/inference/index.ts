@@ -1,5 +1,5 @@
 /**
- * Reroll's inference library: Stable Diffusion 1.5 img2img and txt2img on onnxruntime-node.
+ * Reroll's inference library: Stable Diffusion img2img and txt2img (SD 1.x, SD 2.x, SD-Turbo, LCM) on onnxruntime-node.
  * It knows nothing of Discord or the database; this file is its only public entry.
  */
 export type { SchedulerConfig, SchedulerConfigFile } from "./schedulers/scheduler-config.ts";

@@ -37,10 +37,10 @@ let scratch: string;
 before(async () => { scratch = await mkdtemp(join(tmpdir(), "reroll-families-")); });
 after(() => rm(scratch, { recursive: true, force: true }));
 
-/** A copy of the tiny SD 1.5 folder with another scheduler_config.json. */
-async function withSchedulerConfig(name: string, config: Record<string, unknown>): Promise<string> {
+/** A copy of a synthetic folder (the tiny SD 1.5 one by default) with another scheduler_config.json. */
+async function withSchedulerConfig(name: string, config: Record<string, unknown>, variant: "tiny" | "tiny-sd2" = "tiny"): Promise<string> {
   const dir = join(scratch, name);
-  await cp(await syntheticModel("tiny"), dir, { recursive: true });
+  await cp(await syntheticModel(variant), dir, { recursive: true });
   await writeFile(join(dir, "scheduler", "scheduler_config.json"), JSON.stringify(config));
   return dir;
 }
@@ -90,6 +90,19 @@ describe("SD 2.x", () => {
       assert.deepEqual(unet.feeds.encoder_hidden_states!.dims, [2, 77, 1024]);
     } finally {
       await pipeline.release();
+    }
+  });
+
+  test("the folder's prediction_type reaches the scheduler: 2.1 (v_prediction) and 2.1-base (epsilon) differ", async () => {
+    const v = await StableDiffusionPipeline.load(await syntheticModel("tiny-sd2"), { executionProviders: "cpu" });
+    const config = JSON.parse(await readFile(join(await syntheticModel("tiny-sd2"), "scheduler", "scheduler_config.json"), "utf8")) as Record<string, unknown>;
+    const epsilon = await StableDiffusionPipeline.load(await withSchedulerConfig("sd2-base", { ...config, prediction_type: "epsilon" }, "tiny-sd2"), { executionProviders: "cpu" });
+    try {
+      const options = { prompt: "a cat", steps: 2, seed: 1, width: 64, height: 64 };
+      assert.equal(epsilon.family.name, "sd2");
+      assert.ok(!(await v.txt2img(options)).png.equals((await epsilon.txt2img(options)).png));
+    } finally {
+      await Promise.all([v.release(), epsilon.release()]);
     }
   });
 });

@@ -17,7 +17,7 @@ export class InvalidOptionError extends Error {
   }
 }
 
-/** The model folder is missing a part or does not look like an SD 1.5 ONNX export. */
+/** The model folder is missing a part, or is not an SD ONNX export of a family the pipeline runs (the message says what it found). */
 export class ModelFolderError extends Error {
   override readonly name = "ModelFolderError";
 }
