@@ -12,7 +12,8 @@ import type { Logger } from "./logger.ts";
 import { GenerationService, type InferenceBackend } from "./services/generation-service.ts";
 import { InputStore } from "./services/input-store.ts";
 import { RequestGate } from "./services/request-gate.ts";
-import { shouldSpoiler } from "./services/policy/index.ts";
+import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
+import { InstalledModels } from "./models/installed-models.ts";
 import { ResultStore } from "./services/result-store.ts";
 
 export interface Bot {
@@ -26,6 +27,8 @@ export interface StartBotOptions {
   config: Config;
   logger: Logger;
   modelDir: string;
+  /** The startup model's name (as `models list` shows it). @default the name the model folder gives itself */
+  modelName?: string;
   /** Tests may inject a backend; otherwise the worker-thread client is started on `modelDir`. */
   inference?: InferenceBackend & { close?(): Promise<void> };
   /** How often a status message may be edited. @default 1500 */
@@ -55,8 +58,13 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       },
       log: (message) => logger.info(message),
     }));
-  const modelName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
+  const modelName = options.modelName ?? (inference instanceof InferenceClient ? (await inference.info()).model : "injected");
+  const models = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: modelName, dir: options.modelDir } });
   const inputs = new InputStore(config.inputStoreDir);
+  const channelIsNsfw = async (channelId: string) => {
+    const channel = await client.channels.fetch(channelId).catch(() => null);
+    return channel !== null && "nsfw" in channel && channel.nsfw === true;
+  };
   const generations = new GenerationService({
     db,
     inference,
@@ -64,6 +72,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     results: new ResultStore(config.resultStoreDir),
     logger,
     modelName,
+    flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
   });
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   const presenter = new DiscordJobPresenter({
@@ -71,15 +80,11 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     applicationId: () => client.application?.id ?? config.discordClientId ?? "",
     logger,
     editIntervalMs: options.editIntervalMs,
-    isSpoiler: async (job) => {
-      const channel = await client.channels.fetch(job.channelId).catch(() => null);
-      const nsfw = channel !== null && "nsfw" in channel && channel.nsfw === true;
-      return shouldSpoiler(await getGuildSettings(db, job.guildId), nsfw);
-    },
+    isSpoiler: async (job) => shouldSpoiler(await getGuildSettings(db, job.guildId), await channelIsNsfw(job.channelId)),
   });
   generations.setPresenter(presenter);
   const gate = new RequestGate({ db, generations });
-  const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter };
+  const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
   client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction, commands, ctx));
   client.on(Events.MessageReactionAdd, (reaction, user) => void handleReactionAdd(reaction, user, ctx));

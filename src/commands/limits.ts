@@ -29,13 +29,15 @@ export default {
     const manager = checkManager({ memberPermissions: permissions, memberRoleIds: roleIds, settings });
     if (action.changes && !manager.ok) throw new UserFacingError(manager.message);
 
-    const note = await action.run({ options: interaction.options, db: ctx.db, guildId, userId: interaction.user.id, settings });
+    const note = await action.run({ options: interaction.options, db: ctx.db, guildId, userId: interaction.user.id, settings, models: ctx.models });
     if (action.changes) ctx.logger.info({ guildId, userId: interaction.user.id, action: name }, "limits changed");
 
     const [after, roleQuotas] = await Promise.all([getGuildSettings(ctx.db, guildId), listRoleQuotas(ctx.db, guildId)]);
+    const model = (after.defaultModel && (await ctx.models.find(after.defaultModel))) || ctx.models.startup;
+    const safetyChecker = await ctx.models.hasSafetyChecker(model);
     await interaction.editReply({
       ...(note ? { content: note } : {}),
-      embeds: [settingsEmbed(after, roleQuotas, { showBlockedWords: manager.ok })],
+      embeds: [settingsEmbed(after, roleQuotas, { showBlockedWords: manager.ok, safetyChecker, botDefaultModel: ctx.models.startup.name })],
       allowedMentions: { parse: [] },
     });
   },

@@ -1,6 +1,6 @@
 import type { GuildMember, GuildSettings, RoleQuota } from "@prisma/client";
 import type { Db } from "./client.ts";
-import type { GuildLimits, GuildSettingsRecord, MemberState, RerollBy, RoleQuotaRecord } from "./types.ts";
+import type { GuildLimits, GuildSettingsRecord, MemberState, NsfwPolicy, RerollBy, RoleQuotaRecord } from "./types.ts";
 
 /** What a server that never set anything gets. Frozen, arrays included: copy before changing. */
 export const DEFAULT_GUILD_SETTINGS: Readonly<GuildLimits> = Object.freeze({
@@ -15,6 +15,8 @@ export const DEFAULT_GUILD_SETTINGS: Readonly<GuildLimits> = Object.freeze({
   spoilerOutsideNsfw: false,
   timeZone: "UTC",
   managerRoleIds: frozenEmpty(),
+  nsfwPolicy: "block",
+  defaultModel: "",
 });
 
 function frozenEmpty(): string[] {
@@ -128,6 +130,7 @@ function toSettings(row: GuildSettings): GuildSettingsRecord {
   return {
     ...row,
     rerollBy: row.rerollBy as RerollBy,
+    nsfwPolicy: row.nsfwPolicy as NsfwPolicy,
     allowedChannelIds: parseStringArray(row.allowedChannelIds),
     blockedWords: parseStringArray(row.blockedWords),
     managerRoleIds: parseStringArray(row.managerRoleIds),

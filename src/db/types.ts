@@ -90,6 +90,12 @@ export interface GenerationTimings {
 
 export type RerollBy = "requester" | "anyone";
 
+/**
+ * What an image the model's safety checker flags gets: not posted (the member is told, the quota refunded), posted
+ * as a spoiler, or posted as is in age-restricted channels only (blocked elsewhere).
+ */
+export type NsfwPolicy = "block" | "spoiler" | "nsfw-channels";
+
 /** A server's limits (what `/limits set` changes). */
 export interface GuildLimits {
   dailyImagesPerUser: number;
@@ -106,6 +112,10 @@ export interface GuildLimits {
   timeZone: string;
   /** Members with any of these roles may change limits, besides those with Manage Server. */
   managerRoleIds: string[];
+  /** What an image the safety checker flags gets (only models with a safety checker flag anything). */
+  nsfwPolicy: NsfwPolicy;
+  /** The installed model (its name in `models list`) used when a request names none; "" = the bot's own default. */
+  defaultModel: string;
 }
 
 export interface GuildSettingsRecord extends GuildLimits {

@@ -21,6 +21,11 @@ import type { InputStore } from "./input-store.ts";
 import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
+import type { FlaggedImageAction } from "./policy/index.ts";
+
+/** What the member is told when the safety checker flagged their image and the server blocks such images. */
+export const FLAGGED_IMAGE_BLOCKED =
+  "The model's safety checker flagged this image, so it was not posted (this server's setting). Your quota was refunded; try another prompt or seed.";
 
 /** The one inference module the queue feeds (the worker-thread client in production, a fake in some tests). */
 export interface InferenceBackend {
@@ -80,6 +85,11 @@ export class GenerationService {
       results: ResultStore;
       logger: Logger;
       modelName: string;
+      /**
+       * What an image the model's safety checker flagged gets, for this job (the server's policy in its channel).
+       * @default "block"
+       */
+      flaggedImageAction?: (job: GenerationRecord) => Promise<FlaggedImageAction>;
       /**
        * Builds the queue that runs this service's jobs with `run` (the fleet's queue on Redis, src/fleet).
        * @default an in-process {@link FairJobQueue}
@@ -267,7 +277,8 @@ export class GenerationService {
       // The model finished before a restart but the post never happened: deliver, don't recompute. Discord may
       // still be failing, so this delivery gets the same background retries as a fresh one (it used to throw
       // and leave the job "running" until the next restart).
-      await this.deliverOrRetry(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [] });
+      const spoiler = (await results.isFlagged(id)) && (await this.flaggedAction(record)) !== "post";
+      await this.deliverOrRetry(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
       return;
     }
     record = (await markRunning(db, id)) ?? record;
@@ -301,8 +312,23 @@ export class GenerationService {
       // Throwing lets the queue count it as failed and go on with the next job.
       throw error;
     }
-    await results.put(id, output.png);
-    const delivered = { png: output.png, seed: output.seed, runMs: performance.now() - started, msPerStep: output.timings.msPerStep, warnings: output.warnings };
+    const action = output.nsfwFlagged ? await this.flaggedAction(record) : "post";
+    if (action === "block") {
+      // Never stored, never posted; the compute is spent, but the member did nothing wrong: refund.
+      this.records.delete(id);
+      const failed = await markFailed(db, id, FLAGGED_IMAGE_BLOCKED, true);
+      if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, current), FLAGGED_IMAGE_BLOCKED));
+      return;
+    }
+    await results.put(id, output.png, { flagged: output.nsfwFlagged === true });
+    const delivered = {
+      png: output.png,
+      seed: output.seed,
+      runMs: performance.now() - started,
+      msPerStep: output.timings.msPerStep,
+      warnings: output.warnings,
+      spoiler: action === "spoiler",
+    };
     await this.deliverOrRetry(record, delivered);
   }
 
@@ -357,6 +383,16 @@ export class GenerationService {
     const image = record.inputHash ? await this.deps.inputs.get(record.inputHash) : undefined;
     if (!image) throw new JobInputMissingError();
     return { mode: "img2img", options: { ...common, image, strength: record.strength ?? undefined } };
+  }
+
+  /** The server's policy for a flagged image of this job; blocked when it cannot be read (never shown by mistake). */
+  private async flaggedAction(record: GenerationRecord): Promise<FlaggedImageAction> {
+    try {
+      return (await this.deps.flaggedImageAction?.(record)) ?? "block";
+    } catch (error) {
+      this.deps.logger.warn({ err: error, generationId: record.id }, "could not read the flagged-image policy; blocking");
+      return "block";
+    }
   }
 
   /** Presenting is best effort: Discord being unreachable must not fail or stall the queue. */

@@ -7,6 +7,8 @@ export interface DeliveredResult {
   runMs: number;
   msPerStep: number;
   warnings: string[];
+  /** Post it as a spoiler whatever the channel (the safety checker flagged it and the server wants spoilers). */
+  spoiler?: boolean;
 }
 
 /**

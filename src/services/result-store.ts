@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
@@ -9,8 +9,13 @@ import { join } from "node:path";
 export class ResultStore {
   constructor(readonly dir: string) {}
 
-  async put(generationId: number, png: Buffer): Promise<void> {
+  /**
+   * @param options.flagged the safety checker flagged it: remembered beside the image (written first), so a
+   *   delivery after a restart applies the server's policy again instead of posting it plainly
+   */
+  async put(generationId: number, png: Buffer, options: { flagged?: boolean } = {}): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+    if (options.flagged) await writeFile(this.flagPathOf(generationId), "");
     const temp = join(this.dir, `${generationId}.${randomUUID()}.tmp`);
     await writeFile(temp, png);
     await rename(temp, this.pathOf(generationId));
@@ -24,8 +29,21 @@ export class ResultStore {
     }
   }
 
+  /** Whether the stored image was flagged by the safety checker. */
+  async isFlagged(generationId: number): Promise<boolean> {
+    return access(this.flagPathOf(generationId)).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async delete(generationId: number): Promise<void> {
     await rm(this.pathOf(generationId), { force: true });
+    await rm(this.flagPathOf(generationId), { force: true });
+  }
+
+  private flagPathOf(generationId: number): string {
+    return join(this.dir, `${generationId}.flagged`);
   }
 
   private pathOf(generationId: number): string {

@@ -34,6 +34,8 @@ const SETTINGS_FIELDS = [
   "Who may reroll",
   "Spoilers outside age-restricted channels",
   "Time zone",
+  "Default model",
+  "Images the safety checker flags",
   "Role quotas (images per day)",
   "Bot manager roles",
   "Allowed channels",

@@ -3,6 +3,7 @@
 
 import type { ChatInputCommandInteraction } from "discord.js";
 import type { Db, GuildSettingsRecord } from "../../db/index.ts";
+import type { InstalledModels } from "../../models/installed-models.ts";
 import { UserFacingError } from "../user-facing-error.ts";
 import { blockMember, clearRoleQuotaOf, resetMemberUsage, setRoleQuotaOf, unblockMember } from "./member-and-role-actions.ts";
 import {
@@ -26,6 +27,8 @@ export interface LimitsActionInput {
   /** Who runs the command (recorded as `updatedBy`). */
   userId: string;
   settings: GuildSettingsRecord;
+  /** The installed models (a server's default model must be one of them). */
+  models: InstalledModels;
 }
 
 export interface LimitsAction {

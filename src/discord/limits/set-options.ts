@@ -11,6 +11,7 @@ import {
   MAX_QUEUED_RANGE,
   MAX_SIDE_RANGE,
   MAX_STEPS_RANGE,
+  NSFW_POLICY_VALUES,
   REROLL_BY_VALUES,
   describeRange,
   type IntegerRange,
@@ -21,7 +22,8 @@ type IntegerKey = "dailyImagesPerUser" | "maxQueuedPerUser" | "cooldownSeconds" 
 /** One `/limits set` option and the limit it changes. */
 export type SetOption =
   | { name: string; key: IntegerKey; type: "integer"; range: IntegerRange }
-  | { name: string; key: "rerollBy"; type: "choice"; choices: readonly string[] }
+  | { name: string; key: "rerollBy" | "nsfwPolicy"; type: "choice"; choices: readonly string[] }
+  | { name: string; key: "defaultModel"; type: "model" }
   | { name: string; key: "spoilerOutsideNsfw"; type: "boolean" }
   | { name: string; key: "timeZone"; type: "string" };
 
@@ -34,7 +36,12 @@ export const SET_OPTIONS: readonly SetOption[] = [
   { name: "reroll_by", key: "rerollBy", type: "choice", choices: REROLL_BY_VALUES },
   { name: "spoiler_outside_nsfw", key: "spoilerOutsideNsfw", type: "boolean" },
   { name: "time_zone", key: "timeZone", type: "string" },
+  { name: "flagged_images", key: "nsfwPolicy", type: "choice", choices: NSFW_POLICY_VALUES },
+  { name: "default_model", key: "defaultModel", type: "model" },
 ];
+
+/** What an admin gives `default_model` to go back to the bot's own default (no model name starts with "-"). */
+export const BOT_DEFAULT_MODEL = "-";
 
 /** Adds every limit as an optional option of the `set` subcommand (Discord's client then checks integer ranges too). */
 export function addSetOptions(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
@@ -57,6 +64,9 @@ export function addSetOptions(sub: SlashCommandSubcommandBuilder): SlashCommandS
       case "string":
         sub.addStringOption((o) => o.setName(option.name).setDescription(description).setMaxLength(64));
         break;
+      case "model":
+        sub.addStringOption((o) => o.setName(option.name).setDescription(description).setMaxLength(64).setAutocomplete(true));
+        break;
     }
   }
   return sub;
@@ -72,7 +82,7 @@ export function readSetOptions(options: ChatInputCommandInteraction["options"]):
         : option.type === "boolean"
           ? options.getBoolean(option.name)
           : options.getString(option.name);
-    if (value !== null) patch[option.key] = value;
+    if (value !== null) patch[option.key] = option.type === "model" && value === BOT_DEFAULT_MODEL ? "" : value;
   }
   return patch as Partial<GuildLimits>;
 }
@@ -97,5 +107,7 @@ function describeOption(option: SetOption): string {
       return `${label} (default ${fallback === "true" ? "on" : "off"})`;
     case "string":
       return `${label}: IANA name such as Europe/Paris (default ${fallback})`;
+    case "model":
+      return `${label}: an installed model, or ${BOT_DEFAULT_MODEL} for the bot's own (default the bot's)`;
   }
 }

@@ -3,6 +3,7 @@
 import { resetGuildSettings, updateGuildSettings, type GuildLimits, type GuildSettingsRecord } from "../../db/index.ts";
 import { validateLimitPatch } from "../../services/policy/index.ts";
 import { plural } from "../../services/policy/format-count.ts";
+import { MODEL_NAME } from "../../models/model-reference.ts";
 import { UserFacingError } from "../user-facing-error.ts";
 import type { LimitsActionInput } from "./limits-actions.ts";
 import { splitWordList, wordKey } from "./parse-limits-input.ts";
@@ -20,6 +21,11 @@ export async function setLimits(input: LimitsActionInput): Promise<string> {
   const limits = readSetOptions(input.options);
   const count = Object.keys(limits).length;
   if (count === 0) throw new UserFacingError("Name at least one limit to change, e.g. `/limits set daily_images:10`.");
+  // A malformed name is left to the validator's message; a well-formed one must be installed.
+  if (limits.defaultModel && MODEL_NAME.test(limits.defaultModel) && !(await input.models.find(limits.defaultModel))) {
+    const names = (await input.models.list()).map((m) => `\`${m.name}\``).join(", ");
+    throw new UserFacingError(`No model called \`${limits.defaultModel}\` is installed on this bot. Installed: ${names}.`);
+  }
   await patch(input, limits);
   return `Changed ${plural(count, "limit")}.`;
 }

@@ -1,6 +1,6 @@
 import { escapeMarkdown, type APIEmbed, type APIEmbedField } from "discord.js";
 import { DEFAULT_GUILD_SETTINGS } from "../../db/settings.ts";
-import type { GuildLimits, GuildSettingsRecord, RoleQuotaRecord } from "../../db/types.ts";
+import type { GuildLimits, GuildSettingsRecord, NsfwPolicy, RoleQuotaRecord } from "../../db/types.ts";
 import { LIMIT_LABELS, discordTimestamp } from "../../services/policy/index.ts";
 import { formatCount, plural } from "../../services/policy/format-count.ts";
 
@@ -13,7 +13,20 @@ export interface SettingsEmbedOptions {
    * there are: members are told which word they used, never the list.
    */
   showBlockedWords: boolean;
+  /**
+   * Whether the model this server uses by default has a safety checker: without one nothing is ever flagged, and
+   * the flagged-images policy says so. @default true
+   */
+  safetyChecker?: boolean;
+  /** The bot's own default model, shown while the server uses it. */
+  botDefaultModel?: string;
 }
+
+const FLAGGED_IMAGES: Readonly<Record<NsfwPolicy, string>> = {
+  block: "blocked (the member is told, the image refunded)",
+  spoiler: "posted as spoilers",
+  "nsfw-channels": "posted in age-restricted channels only (blocked elsewhere)",
+};
 
 /**
  * The full settings of a server as `/limits` answers every action: each limit with its value (and its default
@@ -42,6 +55,13 @@ export function settingsEmbed(
       scalar("rerollBy", (who) => (who === "anyone" ? "anyone" : "the requester only")),
       scalar("spoilerOutsideNsfw", (on) => (on ? "on" : "off")),
       scalar("timeZone", (zone) => zone),
+      scalar("defaultModel", (name) => (name === "" ? `the bot's (${options.botDefaultModel ?? "its startup model"})` : name)),
+      {
+        ...scalar("nsfwPolicy", (policy) => FLAGGED_IMAGES[policy]),
+        ...(options.safetyChecker === false && {
+          value: `${scalar("nsfwPolicy", (policy) => FLAGGED_IMAGES[policy]).value}. The model has no safety checker, so no image is checked or flagged.`,
+        }),
+      },
       {
         name: "Role quotas (images per day)",
         value: listValue(roleQuotas.map((q) => `<@&${q.roleId}>: ${q.dailyLimit === null ? "unlimited" : formatCount(q.dailyLimit)}`), "\n")

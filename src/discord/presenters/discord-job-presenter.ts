@@ -128,7 +128,7 @@ export class DiscordJobPresenter implements JobPresenter {
     const limit = this.uploadLimits.get(job.id) ?? this.options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT;
     this.uploadLimits.delete(job.id);
     const fitted = await fitToByteLimit(result.png, limit);
-    const spoiler = (await this.options.isSpoiler?.(job)) ?? false;
+    const spoiler = result.spoiler === true || ((await this.options.isSpoiler?.(job)) ?? false);
     const base = `reroll-${job.id}-${result.seed}.${fitted.filename.split(".").pop()}`;
     const filename = spoiler ? `SPOILER_${base}` : base;
     const files = [{ name: filename, data: fitted.data, contentType: fitted.contentType }];

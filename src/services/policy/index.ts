@@ -21,6 +21,7 @@ export {
   type RerollAttempt,
 } from "./check-manager.ts";
 export { shouldSpoiler } from "./spoiler.ts";
+export { flaggedImageAction, type FlaggedImageAction } from "./flagged-image.ts";
 export {
   COOLDOWN_SECONDS_RANGE,
   DAILY_IMAGES_RANGE,
@@ -32,6 +33,7 @@ export {
   MAX_QUEUED_RANGE,
   MAX_SIDE_RANGE,
   MAX_STEPS_RANGE,
+  NSFW_POLICY_VALUES,
   REROLL_BY_VALUES,
   ROLE_QUOTA_RANGE,
   describeRange,

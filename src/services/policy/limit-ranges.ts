@@ -2,7 +2,8 @@
 // docs/limits.md documents the same ranges; test/services/policy-limit-ranges.test.ts keeps the two in step.
 
 import { isValidTimeZone } from "../../db/quota-day.ts";
-import type { GuildLimits, RerollBy } from "../../db/types.ts";
+import type { GuildLimits, NsfwPolicy, RerollBy } from "../../db/types.ts";
+import { MODEL_NAME } from "../../models/model-reference.ts";
 import { findControlCharacter } from "./control-characters.ts";
 import { formatCount } from "./format-count.ts";
 
@@ -30,6 +31,7 @@ export const MAX_ALLOWED_CHANNELS = 100;
 export const MAX_MANAGER_ROLES = 25;
 
 export const REROLL_BY_VALUES: readonly RerollBy[] = Object.freeze(["requester", "anyone"]);
+export const NSFW_POLICY_VALUES: readonly NsfwPolicy[] = Object.freeze(["block", "spoiler", "nsfw-channels"]);
 
 /** What each limit is called in messages (and in `/limits show`). */
 export const LIMIT_LABELS: Readonly<Record<keyof GuildLimits, string>> = Object.freeze({
@@ -44,6 +46,8 @@ export const LIMIT_LABELS: Readonly<Record<keyof GuildLimits, string>> = Object.
   spoilerOutsideNsfw: "Spoilers outside age-restricted channels",
   timeZone: "Time zone",
   managerRoleIds: "Bot manager roles",
+  nsfwPolicy: "Images the safety checker flags",
+  defaultModel: "Default model",
 });
 
 /** Discord ids are snowflakes: 17 to 20 decimal digits. */
@@ -118,6 +122,15 @@ const VALIDATORS: { [K in keyof GuildLimits]: Validator<GuildLimits[K]> } = {
     typeof raw === "boolean" ? { ok: true, value: raw } : { ok: false, problem: `must be true or false; got ${show(raw)}.` },
   timeZone: checkTimeZone,
   blockedWords: checkBlockedWords,
+  nsfwPolicy: (raw) =>
+    NSFW_POLICY_VALUES.includes(raw as NsfwPolicy)
+      ? { ok: true, value: raw as NsfwPolicy }
+      : { ok: false, problem: `must be ${NSFW_POLICY_VALUES.map((v) => `"${v}"`).join(", ")}; got ${show(raw)}.` },
+  // Whether the model is installed is checked by whoever knows the installed models; here only its shape.
+  defaultModel: (raw) =>
+    raw === "" || (typeof raw === "string" && MODEL_NAME.test(raw))
+      ? { ok: true, value: raw }
+      : { ok: false, problem: `must be the name of an installed model (as \`npm run models -- list\` shows it); got ${show(raw)}.` },
 };
 
 function integerIn(range: IntegerRange): Validator<number> {
