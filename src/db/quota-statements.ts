@@ -17,7 +17,7 @@ export type GenerationInsert = Omit<Required<GenerationRequest>, "seed"> & {
 export interface QuotaStatements {
   /** → `{ blocked: 0 | 1, usageResetAt: string | null }` or undefined. */
   member: Database.Statement<[guildId: string, userId: string], { blocked: number; usageResetAt: string | null }>;
-  /** Charged generations on a quota day → count. */
+  /** Images of charged generations on a quota day → count. */
   charged: Database.Statement<[guildId: string, userId: string, quotaDay: string], number>;
   /** The same, queued at or after a usage reset (compared as stored text, as Prisma compares it). */
   chargedSince: Database.Statement<[guildId: string, userId: string, quotaDay: string, since: string], number>;
@@ -44,10 +44,12 @@ const unfinished = UNFINISHED_STATUSES.map((status) => `'${status}'`).join(", ")
 const columns = [
   "guildId", "channelId", "userId", "kind", "prompt", "negativePrompt", "strength", "steps", "guidance", "scheduler", "width",
   "height", "seed", "inputHash", "model", "status", "interactionId", "interactionToken", "parentId", "quotaDay", "charged", "queuedAt",
+  "imageCount", "gridIndex",
 ] as const satisfies ReadonlyArray<keyof GenerationInsert>;
 
 function prepare(sqlite: Database.Database): QuotaStatements {
-  const charged = `SELECT COUNT(*) FROM "Generation" WHERE ${member} AND "quotaDay" = ? AND "charged" = 1`;
+  // Images, not jobs: a grid of 4 counts 4.
+  const charged = `SELECT COALESCE(SUM("imageCount"), 0) FROM "Generation" WHERE ${member} AND "quotaDay" = ? AND "charged" = 1`;
   return {
     member: sqlite.prepare(`SELECT "blocked", "usageResetAt" FROM "GuildMember" WHERE ${member}`),
     charged: sqlite.prepare<[string, string, string], number>(charged).pluck(),

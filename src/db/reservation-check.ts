@@ -3,7 +3,7 @@ import type { QuotaRules, ReservationResult } from "./types.ts";
 /** What a reservation is decided on, read inside its transaction (the same on both engines). */
 export interface MemberSnapshot {
   blocked: boolean;
-  /** Charged generations on the rules' day, those queued before the member's usage reset excluded. */
+  /** Images of charged generations on the rules' day, those queued before the member's usage reset excluded. */
   used: number;
   /** Queued or running generations in this server. */
   active: number;
@@ -16,13 +16,14 @@ export interface MemberSnapshot {
 export type Refusal = Extract<ReservationResult, { ok: false }>;
 
 /**
- * Why `rules` refuse one more job to a member in the state `snapshot` describes, or null when it may be queued.
+ * Why `rules` refuse one more job (of `images` images) to a member in the state `snapshot` describes, or null when it may be queued.
  * Checked in this order: blocked, quota, queue cap, the cap across servers, cooldown: every cap is checked before
  * anything is charged, so nothing can refuse the job later.
  */
-export function refusalFor(snapshot: MemberSnapshot, rules: QuotaRules): Refusal | null {
+export function refusalFor(snapshot: MemberSnapshot, rules: QuotaRules, images = 1): Refusal | null {
   if (snapshot.blocked) return { ok: false, reason: "blocked" };
-  if (rules.dailyLimit !== null && snapshot.used >= rules.dailyLimit) {
+  // All of a grid's images fit in what is left, or none is reserved.
+  if (rules.dailyLimit !== null && snapshot.used + images > rules.dailyLimit) {
     return { ok: false, reason: "quota", used: snapshot.used, limit: rules.dailyLimit, retryAt: rules.resetsAt };
   }
   if (snapshot.active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };

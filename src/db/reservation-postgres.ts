@@ -15,7 +15,7 @@ const SNAPSHOT = `
 WITH m AS (SELECT "blocked", "usageResetAt" FROM "GuildMember" WHERE "guildId" = $1 AND "userId" = $2)
 SELECT
   COALESCE((SELECT "blocked" FROM m), false) AS "blocked",
-  (SELECT COUNT(*)::int FROM "Generation" WHERE "guildId" = $1 AND "userId" = $2 AND "quotaDay" = $3 AND "charged"
+  (SELECT COALESCE(SUM("imageCount"), 0)::int FROM "Generation" WHERE "guildId" = $1 AND "userId" = $2 AND "quotaDay" = $3 AND "charged"
      AND "queuedAt" >= COALESCE((SELECT "usageResetAt" FROM m), '-infinity'::timestamp)) AS "used",
   (SELECT COUNT(*)::int FROM "Generation" WHERE "guildId" = $1 AND "userId" = $2 AND "status" IN (${unfinished})) AS "active",
   (SELECT COUNT(*)::int FROM "Generation" WHERE "userId" = $2 AND "status" = 'queued') AS "waiting",
@@ -32,6 +32,7 @@ interface SnapshotRow {
 const columns = [
   "guildId", "channelId", "userId", "kind", "prompt", "negativePrompt", "strength", "steps", "guidance", "scheduler", "width",
   "height", "seed", "inputHash", "model", "status", "interactionId", "interactionToken", "parentId", "quotaDay", "charged", "queuedAt",
+  "imageCount", "gridIndex",
 ] as const;
 const INSERT = `INSERT INTO "Generation" (${columns.map((c) => `"${c}"`).join(", ")})
 VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")}) RETURNING "id"`;
@@ -57,7 +58,7 @@ export function reserveOnPostgres(db: PostgresDb, request: GenerationRequest, ru
   const row = { ...values, queuedAt: rules.now.toISOString() };
   return inTransaction(db.pool, async (client): Promise<ReservationResult> => {
     await client.query(LOCK_MEMBER, [request.userId]);
-    const refusal = refusalFor(await readSnapshot(client, request.guildId, request.userId, rules.day), rules);
+    const refusal = refusalFor(await readSnapshot(client, request.guildId, request.userId, rules.day), rules, request.imageCount ?? 1);
     if (refusal) return refusal;
     const inserted = await client.query<{ id: number }>(INSERT, columns.map((column) => row[column]));
     const id = inserted.rows[0]?.id;

@@ -21,6 +21,8 @@ export function requestColumns(request: GenerationRequest) {
     interactionId: request.interactionId ?? null,
     interactionToken: request.interactionToken ?? null,
     parentId: request.parentId ?? null,
+    imageCount: request.imageCount ?? 1,
+    gridIndex: request.gridIndex ?? null,
   };
 }
 

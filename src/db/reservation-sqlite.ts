@@ -21,7 +21,7 @@ export function reserveOnSqlite(db: SqliteDb, request: GenerationRequest, rules:
   };
   const sql = quotaStatements(db.sqlite);
   return runImmediate(db.sqlite, (): ReservationResult => {
-    const refusal = refusalFor(snapshot(sql, request.guildId, request.userId, rules.day), rules);
+    const refusal = refusalFor(snapshot(sql, request.guildId, request.userId, rules.day), rules, request.imageCount ?? 1);
     if (refusal) return refusal;
     const id = Number(sql.insert.run(row).lastInsertRowid);
     return { ok: true, generation: reservedRecord(id, request, rules) };

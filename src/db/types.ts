@@ -31,6 +31,10 @@ export interface GenerationRequest {
   interactionToken?: string | null;
   /** The generation this one rerolls. */
   parentId?: number | null;
+  /** Images the job makes (a grid when more than 1, seeds seed … seed + n − 1); the quota counts images. @default 1 */
+  imageCount?: number;
+  /** The image of the parent grid this row posts alone (a pick, 0-based); null otherwise. */
+  gridIndex?: number | null;
 }
 
 /** A stored generation. */

@@ -41,6 +41,8 @@ for (const { engine, skip } of await testEngines()) {
         {
           ...request({ kind: "img2img", strength: 0.6, seed: maxSeed, inputHash: "sha256:abc", interactionId: "i-1", interactionToken: "tok" }),
           parentId: null,
+          imageCount: 1,
+          gridIndex: null,
           id: 0,
           status: "queued",
           error: null,
