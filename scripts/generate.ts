@@ -1,6 +1,7 @@
 /**
  * Local CLI: img2img (with --image) or txt2img, without Discord.
  *   npm run generate -- --image in.jpg --prompt "a watercolor fox" --strength 0.6 --seed 42 --out out.png
+ *   npm run generate -- --from result.png --out again.png      (the same bytes; img2img results also need --image)
  * Without --model or MODEL_DIR it runs MODEL (downloaded on first use; MODEL=synthetic for a random-weight model).
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -9,9 +10,14 @@ import dotenv from "dotenv";
 import { loadConfig } from "../src/config.ts";
 import { SCHEDULER_NAMES, StableDiffusionPipeline, type SchedulerName } from "../src/inference/index.ts";
 import { ModelError, startupModel } from "../src/models/index.ts";
+import { optionsFromPng, type OptionsFromPng } from "./lib/options-from-png.ts";
 import { renderProgressBar, writeProgress } from "./lib/progress-bar.ts";
 
 const USAGE = `Usage: npm run generate -- --prompt TEXT [--image FILE] [options]
+       npm run generate -- --from RESULT.png [--image FILE] [options]
+  --from FILE         make an image again from a PNG's parameters (prompt, negative, steps, sampler, CFG, seed,
+                      size, strength, variation); the same model gives the same bytes. The input image of an
+                      img2img result is not in the PNG: give it with --image. Other options override the PNG's.
   --image FILE        input image (img2img); omit for txt2img
   --prompt TEXT       what to draw (required)
   --negative TEXT     what to avoid
@@ -19,6 +25,8 @@ const USAGE = `Usage: npm run generate -- --prompt TEXT [--image FILE] [options]
   --steps N           scheduler steps (default: the model family's: SD 1.x/2.x 30, LCM 4, SD-Turbo 1)
   --cfg N             guidance scale (default: the family's: 7.5, LCM 8.5, SD-Turbo 0; ≤ 1 turns guidance off)
   --seed N            0 ≤ N < 2^64 (default: random)
+  --variation-seed N  blend this seed's noise into the seed's (A1111's variation seed)
+  --variation-strength N  how much of it, 0–1 (default 0.1 with --variation-seed)
   --scheduler NAME    ${SCHEDULER_NAMES.join(" | ")} (default: the model's scheduler_config.json)
   --width N --height N  output size, multiples of 8 (txt2img default: the model's native size)
   --out FILE          where to write the PNG (default out.png)
@@ -29,12 +37,15 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       image: { type: "string" },
+      from: { type: "string" },
       prompt: { type: "string" },
       negative: { type: "string" },
       strength: { type: "string" },
       steps: { type: "string" },
       cfg: { type: "string" },
       seed: { type: "string" },
+      "variation-seed": { type: "string" },
+      "variation-strength": { type: "string" },
       scheduler: { type: "string" },
       width: { type: "string" },
       height: { type: "string" },
@@ -43,9 +54,17 @@ async function main(): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help || values.prompt === undefined) {
+  if (values.help || (values.prompt === undefined && values.from === undefined)) {
     console.error(USAGE);
     return values.help ? 0 : 2;
+  }
+  let recorded: OptionsFromPng | undefined;
+  if (values.from !== undefined) {
+    recorded = optionsFromPng(await readFile(values.from));
+    if (recorded.strength !== undefined && values.image === undefined) {
+      console.error(`${values.from} is an img2img result (strength ${recorded.strength}); its input image is not in the PNG: give it with --image FILE`);
+      return 2;
+    }
   }
   const config = loadConfig();
   let modelDir = values.model;
@@ -66,20 +85,29 @@ async function main(): Promise<number> {
     log: (m) => console.error(m),
   });
   try {
+    if (recorded?.model !== undefined && recorded.model !== pipeline.model.name) {
+      console.error(`warning: ${values.from} was made with model "${recorded.model}", this is "${pipeline.model.name}": the image will differ`);
+    }
+    const variationSeed = values["variation-seed"] === undefined ? recorded?.variationSeed : parseSeed(values["variation-seed"], "--variation-seed");
     const common = {
-      prompt: values.prompt,
-      negativePrompt: values.negative,
-      steps: num(values.steps),
-      guidanceScale: num(values.cfg),
-      seed: values.seed === undefined ? undefined : parseSeed(values.seed),
-      scheduler: values.scheduler as SchedulerName | undefined,
-      width: num(values.width),
-      height: num(values.height),
+      prompt: values.prompt ?? recorded?.prompt ?? "",
+      negativePrompt: values.negative ?? recorded?.negativePrompt,
+      steps: num(values.steps) ?? recorded?.steps,
+      guidanceScale: num(values.cfg) ?? recorded?.guidanceScale,
+      seed: values.seed === undefined ? recorded?.seed : parseSeed(values.seed),
+      ...(variationSeed !== undefined && {
+        variationSeed,
+        variationStrength: num(values["variation-strength"]) ?? (values["variation-seed"] === undefined ? recorded?.variationStrength : undefined),
+      }),
+      ...(variationSeed === undefined && values["variation-strength"] !== undefined && { variationStrength: num(values["variation-strength"]) }),
+      scheduler: (values.scheduler as SchedulerName | undefined) ?? recorded?.scheduler,
+      width: num(values.width) ?? recorded?.width,
+      height: num(values.height) ?? recorded?.height,
       onProgress: (e: { step: number; totalSteps: number; elapsedMs: number }) =>
         writeProgress(process.stderr, renderProgressBar(e.step, e.totalSteps, e.elapsedMs), e.step === e.totalSteps),
     };
     const result = values.image
-      ? await pipeline.img2img({ ...common, image: await readFile(values.image), strength: num(values.strength) })
+      ? await pipeline.img2img({ ...common, image: await readFile(values.image), strength: num(values.strength) ?? recorded?.strength })
       : await pipeline.txt2img(common);
     await writeFile(values.out, result.png);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
@@ -94,8 +122,8 @@ async function main(): Promise<number> {
   }
 }
 
-function parseSeed(text: string): bigint {
-  if (!/^\d+$/.test(text)) throw new Error(`--seed must be a whole number from 0 to 2^64−1, got "${text}"`);
+function parseSeed(text: string, flag = "--seed"): bigint {
+  if (!/^\d+$/.test(text)) throw new Error(`${flag} must be a whole number from 0 to 2^64−1, got "${text}"`);
   return BigInt(text);
 }
 

@@ -11,6 +11,11 @@ export { StableDiffusionPipeline } from "./pipeline/stable-diffusion-pipeline.ts
 export type { PipelineLoadOptions, GenerationResult, GenerationTimings } from "./pipeline/stable-diffusion-pipeline.ts";
 export type { Img2ImgOptions, Txt2ImgOptions, CommonGenerationOptions, ProgressEvent } from "./pipeline/generation-options.ts";
 export { DEFAULT_STRENGTH, denoisingSteps } from "./pipeline/img2img-strength.ts";
+export { DEFAULT_VARIATION_STRENGTH, slerpNoise } from "./pipeline/variation-noise.ts";
+export type { Variation } from "./pipeline/variation-noise.ts";
+export { latentPreview, SD15_LATENT_RGB_FACTORS } from "./pipeline/latent-preview.ts";
+export type { LatentPreview } from "./pipeline/latent-preview.ts";
+export { SAMPLER_LABELS, schedulerOfSampler } from "./pipeline/sampler-labels.ts";
 export { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "./pipeline/errors.ts";
 export { SD15_SCALING_FACTOR } from "./pipeline/model-folder.ts";
 export type { GenerationDefaults, ModelFamily, ModelFamilyName } from "./pipeline/model-family.ts";

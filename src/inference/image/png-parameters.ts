@@ -12,6 +12,10 @@ export interface GenerationParameters {
   cfgScale: number;
   /** Seeds beyond 2^53 stay exact as a bigint. */
   seed: string | number | bigint;
+  /** A1111's "Variation seed": the second seed whose noise was blended in. */
+  variationSeed?: string | number | bigint;
+  /** A1111's "Variation seed strength", with `variationSeed`. */
+  variationStrength?: number;
   width: number;
   height: number;
   /** img2img only. */
@@ -33,6 +37,7 @@ export interface PngEncodeOptions {
  * a cat in a hat
  * Negative prompt: blurry
  * Steps: 20, Sampler: DDIM, CFG scale: 7.5, Seed: 123, Size: 512x512, Model: x, Denoising strength: 0.75
+ * (with a variation: `Seed: 123, Variation seed: 456, Variation seed strength: 0.1, Size: …`, as A1111 writes it)
  * ```
  * The negative prompt line is left out when there is none. Values holding `,`, `:` or a newline are
  * written as JSON strings, as A1111 does.
@@ -43,8 +48,12 @@ export function formatParameters(p: GenerationParameters): string {
     ["Sampler", p.sampler],
     ["CFG scale", p.cfgScale],
     ["Seed", p.seed],
-    ["Size", `${p.width}x${p.height}`],
   ];
+  // A1111 writes the variation right after the seed, and only with a non-zero strength.
+  if (p.variationSeed !== undefined && p.variationStrength) {
+    fields.push(["Variation seed", p.variationSeed], ["Variation seed strength", p.variationStrength]);
+  }
+  fields.push(["Size", `${p.width}x${p.height}`]);
   if (p.model !== undefined) fields.push(["Model", p.model]);
   if (p.strength !== undefined) fields.push(["Denoising strength", p.strength]);
 
@@ -103,6 +112,12 @@ export function parseParameters(text: string): GenerationParameters {
   if (negative.length > 0) result.negativePrompt = negative.join("\n");
   const strength = fields.get("Denoising strength");
   if (strength !== undefined) result.strength = number("Denoising strength", strength);
+  const variationSeed = fields.get("Variation seed");
+  const variationStrength = fields.get("Variation seed strength");
+  if (variationSeed !== undefined && variationStrength !== undefined) {
+    result.variationSeed = parseSeed(variationSeed);
+    result.variationStrength = number("Variation seed strength", variationStrength);
+  }
   const model = fields.get("Model");
   if (model !== undefined) result.model = model;
   return result;

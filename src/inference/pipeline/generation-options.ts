@@ -2,7 +2,9 @@ import type { SchedulerName } from "../schedulers/scheduler.ts";
 import { SCHEDULER_NAMES } from "../schedulers/scheduler.ts";
 import { MAX_SEED } from "../random/torch-seed.ts";
 import { InvalidOptionError } from "./errors.ts";
+import type { LatentPreview } from "./latent-preview.ts";
 import type { GenerationDefaults } from "./model-family.ts";
+import { DEFAULT_VARIATION_STRENGTH, type Variation } from "./variation-noise.ts";
 
 /** One denoising step finished. */
 export interface ProgressEvent {
@@ -10,6 +12,8 @@ export interface ProgressEvent {
   totalSteps: number;
   timestep: number;
   elapsedMs: number;
+  /** A small RGB preview of the image as it forms; only when the options asked for one (`preview`). */
+  preview?: LatentPreview;
 }
 
 export interface CommonGenerationOptions {
@@ -25,6 +29,21 @@ export interface CommonGenerationOptions {
   guidanceScale?: number;
   /** 0 ≤ seed < 2^64, as torch.Generator().manual_seed takes it. A random one when absent. */
   seed?: number | bigint;
+  /**
+   * A second seed whose noise is blended into the seed's (A1111's "Variation seed"): the picture stays close to the
+   * seed's and changes a little. Same range as `seed`. @default none
+   */
+  variationSeed?: number | bigint;
+  /**
+   * How much of the variation seed's noise is slerped in, 0–1 (A1111's "Variation strength"); used only with
+   * `variationSeed`. @default 0.1
+   */
+  variationStrength?: number;
+  /**
+   * Report a small RGB preview of the latents with each progress event (the cheap linear latent→RGB approximation);
+   * costs nothing when off. @default false
+   */
+  preview?: boolean;
   /** Default: the one the model's scheduler_config.json names (PNDM, which we lack, runs as DDIM). */
   scheduler?: SchedulerName;
   /** DDIM's η (0 = deterministic DDIM). @default 0 */
@@ -79,13 +98,23 @@ export function checkNumber(name: string, value: unknown, min: number, max: numb
   return value;
 }
 
-export function checkSeed(seed: unknown): bigint | undefined {
+export function checkSeed(seed: unknown, name = "seed"): bigint | undefined {
   if (seed === undefined) return undefined;
   const asBig = typeof seed === "bigint" ? seed : typeof seed === "number" && Number.isSafeInteger(seed) ? BigInt(seed) : undefined;
   if (asBig === undefined || asBig < 0n || asBig > MAX_SEED) {
-    throw new InvalidOptionError("seed", `Expected \`seed\` to be an integer between 0 and ${MAX_SEED}, got ${describe(seed)}`);
+    throw new InvalidOptionError(name, `Expected \`${name}\` to be an integer between 0 and ${MAX_SEED}, got ${describe(seed)}`);
   }
   return asBig;
+}
+
+/** The variation seed and its strength, checked; none without a variation seed (a lone strength is refused). */
+export function checkVariation(seed: unknown, strength: unknown): Variation | undefined {
+  const variationSeed = checkSeed(seed, "variationSeed");
+  if (variationSeed === undefined) {
+    if (strength !== undefined) throw new InvalidOptionError("variationStrength", "`variationStrength` needs a `variationSeed`");
+    return undefined;
+  }
+  return { seed: variationSeed, strength: checkNumber("variationStrength", strength ?? DEFAULT_VARIATION_STRENGTH, 0, 1) };
 }
 
 export function checkScheduler(value: unknown): SchedulerName {
@@ -118,6 +147,9 @@ export interface ResolvedCommonOptions {
   seed: bigint | undefined;
   scheduler: SchedulerName;
   eta: number;
+  /** The checked variation, when a variation seed was given. */
+  variation: Variation | undefined;
+  preview: boolean;
 }
 
 /** Everything common to both modes, checked, with the model's defaults for what is not given. */
@@ -130,5 +162,7 @@ export function resolveCommonOptions(options: CommonGenerationOptions, defaults:
     seed: checkSeed(options.seed),
     scheduler: checkScheduler(options.scheduler ?? defaults.scheduler),
     eta: checkNumber("eta", options.eta ?? DEFAULTS.eta, 0, 1),
+    variation: checkVariation(options.variationSeed, options.variationStrength),
+    preview: options.preview === true,
   };
 }

@@ -8,7 +8,6 @@ import type { ExecutionProviderName } from "../onnx/execution-providers.ts";
 import { TorchGenerator } from "../random/torch-generator.ts";
 import { createScheduler, loadSchedulerConfig } from "../schedulers/create-scheduler.ts";
 import { getImg2ImgTimesteps } from "../schedulers/img2img-timesteps.ts";
-import type { SchedulerName } from "../schedulers/scheduler.ts";
 import type { SchedulerConfigFile } from "../schedulers/scheduler-config.ts";
 import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
 import { encodePrompt } from "./encode-prompt.ts";
@@ -16,6 +15,8 @@ import { GenerationCancelledError, InvalidOptionError } from "./errors.ts";
 import { promptWarnings, type GenerationResult } from "./generation-result.ts";
 import { checkNumber, checkSide, resolveCommonOptions, type Img2ImgOptions, type ResolvedCommonOptions, type Txt2ImgOptions } from "./generation-options.ts";
 import { DEFAULT_STRENGTH, denoisingSteps } from "./img2img-strength.ts";
+import { latentPreview } from "./latent-preview.ts";
+import { SAMPLER_LABELS } from "./sampler-labels.ts";
 import { scale } from "./latents.ts";
 import { loadSessions, type PipelineSessions } from "./load-sessions.ts";
 import { recognizeFamily, type GenerationDefaults, type ModelFamily } from "./model-family.ts";
@@ -23,6 +24,7 @@ import { resolveModelFolder, type ModelFolder } from "./model-folder.ts";
 import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
 import { predictNoise } from "./predict-noise.ts";
 import { SafetyChecker } from "./safety-checker.ts";
+import { initialNoise } from "./variation-noise.ts";
 import { decodeLatents, encodeImageLatents } from "./vae-latents.ts";
 
 export type { GenerationResult, GenerationTimings } from "./generation-result.ts";
@@ -32,7 +34,6 @@ export interface PipelineLoadOptions extends ModelSessionOptions {
   decode?: DecodeOptions;
 }
 
-const SAMPLER_LABELS: Record<SchedulerName, string> = { ddim: "DDIM", "dpm++2m": "DPM++ 2M", "euler-a": "Euler a", euler: "Euler", lcm: "LCM" };
 
 /** One generation's checked options; `img2img` is absent for txt2img. */
 interface GenerationPlan {
@@ -167,13 +168,14 @@ export class StableDiffusionPipeline {
       timesteps = [...scheduler.timesteps];
     }
 
-    // 5. Latents: noise × init σ, or the encoded image noised to the first timestep (latent draw, then noise)
+    // 5. Latents: noise × init σ, or the encoded image noised to the first timestep (latent draw, then noise); a
+    //    variation seed's noise is slerped into that noise (A1111's variation seed)
     let latents: Float32Array;
     if (image) {
       const initLatents = await encodeImageLatents(vaeEncoder, image, this.model.scalingFactor, generator);
-      latents = scheduler.addNoise(initLatents, generator.randn(latentShape), timesteps[0]!);
+      latents = scheduler.addNoise(initLatents, initialNoise(generator, latentShape, common.variation), timesteps[0]!);
     } else {
-      latents = scale(generator.randn(latentShape), scheduler.initNoiseSigma);
+      latents = scale(initialNoise(generator, latentShape, common.variation), scheduler.initNoiseSigma);
     }
 
     // 6. Guidance embedding of w = guidance − 1 for LCM-distilled UNets (their `timestep_cond`)
@@ -183,9 +185,12 @@ export class StableDiffusionPipeline {
     const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape, timestepCond };
     for (const [i, t] of timesteps.entries()) {
       checkCancelled();
-      const noisePred = await predictNoise(unet, scheduler.scaleModelInput(latents, t), t, inputs);
+      const modelInput = scheduler.scaleModelInput(latents, t);
+      const noisePred = await predictNoise(unet, modelInput, t, inputs);
       latents = scheduler.step(noisePred, t, latents, { eta: common.eta, generator, shape: latentShape });
-      common.onProgress?.({ step: i + 1, totalSteps: timesteps.length, timestep: t, elapsedMs: performance.now() - started });
+      // The preview reads the model's input (unit-variance latents for every scheduler), only when asked.
+      const preview = common.preview && common.onProgress ? latentPreview(modelInput, latentShape) : undefined;
+      common.onProgress?.({ step: i + 1, totalSteps: timesteps.length, timestep: t, elapsedMs: performance.now() - started, ...(preview && { preview }) });
     }
     checkCancelled();
 
@@ -199,6 +204,7 @@ export class StableDiffusionPipeline {
       sampler: SAMPLER_LABELS[common.scheduler],
       cfgScale: common.guidanceScale,
       seed: seed.toString(),
+      ...(common.variation && { variationSeed: common.variation.seed.toString(), variationStrength: common.variation.strength }),
       ...size,
       strength: img2img?.strength,
       model: this.model.name,
