@@ -39,7 +39,9 @@ function remoteLike(run: JobRunner<GenerationJob>, enqueued: string[]): JobQueue
 const instant: InferenceBackend = {
   generate: async (request, { onProgress }) => {
     onProgress?.({ step: 1, totalSteps: 1 });
-    return { png: Buffer.from("png"), seed: request.options.seed ?? 0n, warnings: [], timings: { msPerStep: 1 } } as never;
+    const png = Buffer.from("png");
+    const seed = request.options.seed ?? 0n;
+    return { png, seed, images: [{ png, seed }], warnings: [], timings: { msPerStep: 1 } } as never;
   },
 };
 

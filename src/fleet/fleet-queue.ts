@@ -1,0 +1,306 @@
+import { Job, Queue, QueueEvents, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { costUnits, type CancelOutcome, type JobPosition, type JobQueue, type JobQueueEvents, type JobRunner, type JobSpec } from "../jobs/index.ts";
+import { TypedEmitter } from "../jobs/typed-emitter.ts";
+import { FairRounds } from "./fair-rounds.ts";
+import { fleetPositions, type FleetJobState } from "./fleet-positions.ts";
+
+/** The BullMQ queue every bot process and worker of one deployment shares. */
+export const FLEET_QUEUE_NAME = "generations";
+
+export interface FleetQueueOptions<J extends JobSpec> {
+  /** Redis to share, e.g. `redis://127.0.0.1:6379` (REDIS_URL). */
+  redisUrl: string;
+  /**
+   * The key prefix of everything this queue keeps in Redis (BullMQ's `prefix`): deployments, or tests, that
+   * share one Redis use different ones.
+   * @default "reroll"
+   */
+  prefix?: string;
+  /** When set, this process is also a worker: it takes the fleet's jobs one at a time and runs them with `run`. */
+  run?: JobRunner<J>;
+  /**
+   * How long a worker's lock on its job lasts before it must be renewed; a worker that died loses its job to
+   * another after at most this long plus `stalledIntervalMs` (BullMQ's stalled-job detection).
+   * @default 30000
+   */
+  lockDurationMs?: number;
+  /**
+   * How often workers look for stalled jobs.
+   * @default 30000
+   */
+  stalledIntervalMs?: number;
+  /**
+   * Milliseconds per reference step assumed for ETAs until a worker has reported one.
+   * @default 1000
+   */
+  initialStepMs?: number;
+  /** Receives errors of listeners and of background Redis work; they never reach callers. @default console.error */
+  onError?: (error: unknown, where: string) => void;
+}
+
+/** What a BullMQ job of the fleet carries: the job itself and the round it was given (see FairRounds). */
+interface FleetJobData<J> {
+  job: J;
+  round: number;
+}
+
+/** BullMQ refuses integer-looking custom ids. */
+const bullId = (jobId: string): string => `job-${jobId}`;
+
+/**
+ * The fleet's job queue on Redis: BullMQ carries the jobs (locks, stalled-job takeover, progress events) and
+ * {@link FairRounds} decides, atomically in Redis, the round-robin order across members for every bot process at
+ * once. Positions and ETAs are computed from the fleet's state (every running and waiting job, every worker), and
+ * `progress`/`positions`/`started` reach every process that listens, whichever worker runs the job.
+ *
+ * `finished`, `failed` and `cancelled` are sent by the process whose worker ran the job (and `cancelled` for a
+ * waiting job by the process that cancelled it). `pause()`/`start()` pause this process's worker only.
+ */
+export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
+  readonly prefix: string;
+  readonly #queue: Queue<FleetJobData<J>>;
+  readonly #events: QueueEvents;
+  readonly #worker: Worker<FleetJobData<J>> | undefined;
+  readonly #redis: Redis;
+  readonly #subscriber: Redis | undefined;
+  readonly #rounds: FairRounds;
+  readonly #emitter: TypedEmitter<JobQueueEvents<J>>;
+  readonly #onError: (error: unknown, where: string) => void;
+  readonly #initialStepMs: number;
+  readonly #known = new Map<string, J>();
+  readonly #connections: Redis[] = [];
+  #positions = new Map<string, JobPosition>();
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
+  #idleWaiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(options: FleetQueueOptions<J>) {
+    const { redisUrl, prefix = "reroll", run, lockDurationMs = 30_000, stalledIntervalMs = 30_000, initialStepMs = 1000 } = options;
+    this.prefix = prefix;
+    this.#onError = options.onError ?? ((error, where) => console.error(`FleetQueue: ${where}`, error));
+    this.#initialStepMs = initialStepMs;
+    this.#emitter = new TypedEmitter((error, event) => this.#onError(error, `a "${String(event)}" listener threw`));
+    // BullMQ wants blocking connections to retry forever; each of its classes gets its own. BullMQ leaves
+    // connections it was given open on close(): close() disconnects them.
+    const connect = () => {
+      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      this.#connections.push(connection);
+      return connection;
+    };
+    this.#redis = connect();
+    this.#rounds = new FairRounds(this.#redis, prefix);
+    this.#queue = new Queue(FLEET_QUEUE_NAME, { connection: connect(), prefix });
+    this.#events = new QueueEvents(FLEET_QUEUE_NAME, { connection: connect(), prefix });
+    this.#events.on("active", ({ jobId }) => void this.#announce(jobId, "started"));
+    this.#events.on("progress", ({ jobId, data }) => void this.#progress(jobId, data));
+    this.#events.on("waiting", () => void this.#refresh());
+    this.#events.on("stalled", () => void this.#refresh());
+    for (const event of ["completed", "failed", "removed"] as const) {
+      this.#events.on(event, ({ jobId }: { jobId: string }) => {
+        // Its progress events came before this one on BullMQ's event stream: nothing more to look it up for.
+        this.#known.delete(jobId.replace(/^job-/, ""));
+        void this.#refresh();
+      });
+    }
+    this.#queue.on("error", (error) => this.#onError(error, "queue"));
+    this.#events.on("error", (error) => this.#onError(error, "queue events"));
+    if (run) {
+      this.#worker = new Worker<FleetJobData<J>>(FLEET_QUEUE_NAME, (job, _token, signal) => this.#process(run, job, signal), {
+        connection: connect(),
+        prefix,
+        concurrency: 1,
+        lockDuration: lockDurationMs,
+        stalledInterval: stalledIntervalMs,
+      });
+      this.#worker.on("error", (error) => this.#onError(error, "worker"));
+      this.#subscriber = connect();
+      void this.#subscriber.subscribe(this.#cancelChannel).catch((error: unknown) => this.#onError(error, "cancel channel"));
+      this.#subscriber.on("message", (_channel, id: string) => this.#worker?.cancelJob(id));
+    }
+  }
+
+  /** Resolves once every connection is up (jobs enqueued before are not lost either way). */
+  async ready(): Promise<void> {
+    await Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady(), this.#worker?.waitUntilReady()]);
+  }
+
+  async enqueue(job: J): Promise<{ position: number }> {
+    if (!(Number.isInteger(job.steps) && job.steps > 0)) {
+      throw new TypeError(`Expected \`steps\` to be a positive integer, got \`${job.steps}\` (${typeof job.steps})`);
+    }
+    this.#known.set(job.id, job);
+    const id = bullId(job.id);
+    // Already on Redis (a bot restarted while its job waited or ran): keep its place rather than take a new turn.
+    if (!(await this.#queue.getJob(id))) {
+      const round = await this.#rounds.assign(job.userId, id);
+      await this.#queue.add("generate", { job, round }, { jobId: id, priority: round + 1, removeOnComplete: true, removeOnFail: true });
+    }
+    await this.#refresh();
+    return { position: this.#positions.get(job.id)?.position ?? 1 };
+  }
+
+  async cancel(jobId: string): Promise<CancelOutcome> {
+    const job = await this.#queue.getJob(bullId(jobId));
+    if (!job) return "not-found";
+    const state = await job.getState();
+    if (state !== "active") {
+      try {
+        await job.remove();
+        await this.#rounds.dropped(job.id ?? bullId(jobId));
+        this.#emitter.emit("cancelled", job.data.job, { wasRunning: false });
+        return "cancelled-queued";
+      } catch {
+        // A worker took it meanwhile (BullMQ refuses to remove a locked job): stop it instead.
+      }
+    }
+    // Whichever process runs it hears this and aborts its signal.
+    await this.#redis.publish(this.#cancelChannel, bullId(jobId));
+    return "cancelling-running";
+  }
+
+  etaMs(jobId: string): number | undefined {
+    return this.#positions.get(jobId)?.etaMs;
+  }
+
+  async pause(): Promise<void> {
+    await this.#worker?.pause(true);
+  }
+
+  async start(): Promise<void> {
+    this.#worker?.resume();
+  }
+
+  /** Resolves when nothing waits or runs anywhere in the fleet. */
+  onIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      void this.#refresh();
+    });
+  }
+
+  on<E extends keyof JobQueueEvents<J>>(event: E, listener: (...args: JobQueueEvents<J>[E]) => void): this {
+    this.#emitter.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof JobQueueEvents<J>>(event: E, listener: (...args: JobQueueEvents<J>[E]) => void): this {
+    this.#emitter.off(event, listener);
+    return this;
+  }
+
+  /** Stops this process's worker (its running job returns first) and closes every connection; the jobs stay on Redis. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#worker?.close();
+    await Promise.all([this.#events.close(), this.#queue.close()]);
+    for (const connection of this.#connections) connection.disconnect();
+  }
+
+  get #cancelChannel(): string {
+    return `${this.prefix}:fleet:cancel`;
+  }
+
+  async #process(run: JobRunner<J>, bullJob: Job<FleetJobData<J>>, signal: AbortSignal | undefined): Promise<void> {
+    const { job, round } = bullJob.data;
+    await this.#rounds.started(bullJob.id ?? bullId(job.id), round);
+    const controller = new AbortController();
+    signal?.addEventListener("abort", () => controller.abort(), { once: true });
+    const startedAt = performance.now();
+    let totalSteps = job.steps;
+    // One report at a time, in order, all sent before the job completes (then listeners still know the job).
+    let reported = Promise.resolve();
+    const reportProgress = (step: number, total: number): void => {
+      totalSteps = total;
+      reported = reported
+        .then(() => bullJob.updateProgress({ step, totalSteps: total }))
+        .catch((error: unknown) => this.#onError(error, "progress"));
+    };
+    try {
+      await run(job, { signal: controller.signal, reportProgress });
+      await reported;
+    } catch (error) {
+      await reported;
+      if (controller.signal.aborted) this.#emitter.emit("cancelled", job, { wasRunning: true });
+      else this.#emitter.emit("failed", job, error);
+      throw error;
+    }
+    const ms = performance.now() - startedAt;
+    await this.#recordStepTime(ms / costUnits(job));
+    this.#emitter.emit("finished", job, { ms, msPerStep: ms / (totalSteps > 0 ? totalSteps : job.steps) });
+  }
+
+  /** The fleet's moving average of milliseconds per reference step, for everyone's ETAs. */
+  async #recordStepTime(msPerUnit: number): Promise<void> {
+    const key = `${this.prefix}:fleet:ms-per-unit`;
+    const previous = Number(await this.#redis.get(key));
+    const next = previous > 0 ? previous * 0.7 + msPerUnit * 0.3 : msPerUnit;
+    await this.#redis.set(key, String(next));
+  }
+
+  async #announce(bullJobId: string, event: "started"): Promise<void> {
+    const job = await this.#jobOf(bullJobId);
+    if (job) this.#emitter.emit(event, job);
+    await this.#refresh();
+  }
+
+  async #progress(bullJobId: string, data: unknown): Promise<void> {
+    const job = await this.#jobOf(bullJobId);
+    if (!job || typeof data !== "object" || data === null) return;
+    const { step, totalSteps } = data as { step?: unknown; totalSteps?: unknown };
+    if (typeof step === "number" && typeof totalSteps === "number") this.#emitter.emit("progress", job, step, totalSteps);
+  }
+
+  async #jobOf(bullJobId: string): Promise<J | undefined> {
+    const known = this.#known.get(bullJobId.replace(/^job-/, ""));
+    if (known) return known;
+    const job = await Job.fromId<FleetJobData<J>>(this.#queue, bullJobId).catch(() => undefined);
+    return job?.data.job;
+  }
+
+  /** Recomputes positions from Redis (coalescing bursts of events) and sends `positions`. */
+  #refresh(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        try {
+          await this.#readPositions();
+        } catch (error) {
+          if (!this.#closed) this.#onError(error, "reading the fleet's positions");
+        }
+      } while (this.#refreshAgain && !this.#closed);
+      this.#refreshing = undefined;
+    })();
+    return this.#refreshing;
+  }
+
+  async #readPositions(): Promise<void> {
+    if (this.#closed) return;
+    const [active, waiting, workers, msPerUnit] = await Promise.all([
+      this.#queue.getJobs(["active"]),
+      // Lowest round first, then in the order they were added: the order workers will take them.
+      this.#queue.getJobs(["prioritized", "wait"], 0, -1, true),
+      this.#queue.getWorkersCount(),
+      this.#redis.get(`${this.prefix}:fleet:ms-per-unit`),
+    ]);
+    for (const job of [...active, ...waiting]) if (job?.data) this.#known.set(job.data.job.id, job.data.job);
+    const state = (job: Job<FleetJobData<J>> | undefined, running: boolean): FleetJobState[] =>
+      job?.data ? [{ id: job.data.job.id, units: costUnits(job.data.job), ...(running && { startedAt: job.processedOn ?? Date.now() }) }] : [];
+    this.#positions = fleetPositions(
+      active.flatMap((job) => state(job, true)),
+      waiting.flatMap((job) => state(job, false)),
+      { workers, msPerUnit: Number(msPerUnit) || this.#initialStepMs, now: Date.now() },
+    );
+    this.#emitter.emit("positions", this.#positions);
+    if (this.#positions.size === 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
