@@ -19,7 +19,17 @@ export interface DecodeOptions {
   maxInputPixels?: number;
   /** Largest accepted file size in bytes. @default no limit (the caller usually caps downloads already) */
   maxBytes?: number;
+  /**
+   * The size the image will be resized to, given its (oriented) size: a JPEG much larger than that is decoded at
+   * 1/2, 1/4 or 1/8 scale by libjpeg's DCT scaling (shrink-on-load, several times cheaper than a full decode), still
+   * keeping at least twice the target on each side so the final resize sees detail. Other formats decode in full.
+   * @default full decode
+   */
+  shrinkOnLoadFor?: (width: number, height: number) => { width: number; height: number };
 }
+
+/** Largest JPEG DCT-scaling factor first; libjpeg decodes at 1/8, 1/4 or 1/2 of the full size. */
+const JPEG_SHRINK_FACTORS = [8, 4, 2] as const;
 
 /** Default for {@link DecodeOptions.maxInputPixels}: 40 megapixels, far above any phone camera's output. */
 export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
@@ -116,9 +126,17 @@ export async function decodeImage(bytes: Buffer | Uint8Array, opts: DecodeOption
     );
   }
 
-  // 4. Pixels: oriented, sRGB, 8-bit, alpha flattened onto white, 3 channels.
+  // 4. Pixels: oriented, sRGB, 8-bit, alpha flattened onto white, 3 channels; big JPEGs shrunk on load.
+  const oriented = metadata.autoOrient ?? { width: metadata.width, height: metadata.height };
+  const target = opts.shrinkOnLoadFor?.(oriented.width, oriented.height);
+  const shrink = format === "jpeg" && target ? jpegShrinkFactor(oriented, target) : 1;
   try {
-    const { data, info } = await sharp(input, sharpOptions)
+    let pipeline = sharp(input, sharpOptions);
+    if (shrink > 1) {
+      const size = { width: Math.ceil(oriented.width / shrink), height: Math.ceil(oriented.height / shrink) };
+      pipeline = pipeline.resize({ ...size, fit: "fill", fastShrinkOnLoad: true });
+    }
+    const { data, info } = await pipeline
       .flatten({ background: "#ffffff" })
       .toColourspace("srgb")
       .removeAlpha()
@@ -129,6 +147,12 @@ export async function decodeImage(bytes: Buffer | Uint8Array, opts: DecodeOption
   } catch (cause) {
     throw damaged(format, cause);
   }
+}
+
+/** The largest DCT-scaling factor that keeps at least twice the target on each side (1: decode in full). */
+function jpegShrinkFactor(source: { width: number; height: number }, target: { width: number; height: number }): number {
+  const room = Math.min(source.width / (2 * target.width), source.height / (2 * target.height));
+  return JPEG_SHRINK_FACTORS.find((factor) => factor <= room) ?? 1;
 }
 
 function damaged(format: RasterFormat, cause: unknown): ImageInputError {

@@ -12,7 +12,7 @@ import type { SchedulerConfigFile } from "../schedulers/scheduler-config.ts";
 import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
 import { encodePrompt } from "./encode-prompt.ts";
 import { GenerationCancelledError, InvalidOptionError } from "./errors.ts";
-import { promptWarnings, type GenerationResult } from "./generation-result.ts";
+import { promptWarnings, type GeneratedImage, type GenerationResult } from "./generation-result.ts";
 import { checkNumber, checkSide, resolveCommonOptions, type Img2ImgOptions, type ResolvedCommonOptions, type Txt2ImgOptions } from "./generation-options.ts";
 import { DEFAULT_STRENGTH, denoisingSteps } from "./img2img-strength.ts";
 import { latentPreview } from "./latent-preview.ts";
@@ -22,12 +22,12 @@ import { loadSessions, type PipelineSessions } from "./load-sessions.ts";
 import { recognizeFamily, type GenerationDefaults, type ModelFamily } from "./model-family.ts";
 import { resolveModelFolder, type ModelFolder } from "./model-folder.ts";
 import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
-import { predictNoise } from "./predict-noise.ts";
+import { predictNoiseBatch } from "./predict-noise.ts";
 import { SafetyChecker } from "./safety-checker.ts";
-import { initialNoise } from "./variation-noise.ts";
+import { initialNoise, type Variation } from "./variation-noise.ts";
 import { decodeLatents, encodeImageLatents } from "./vae-latents.ts";
 
-export type { GenerationResult, GenerationTimings } from "./generation-result.ts";
+export type { GeneratedImage, GenerationResult, GenerationTimings } from "./generation-result.ts";
 
 export interface PipelineLoadOptions extends ModelSessionOptions {
   /** Limits for decoding input images (pixel limit against decompression bombs, byte cap). */
@@ -136,11 +136,14 @@ export class StableDiffusionPipeline {
     };
     checkCancelled();
 
-    // 1. Call parameters: the seeded generator, a fresh scheduler, whether classifier-free guidance runs
-    //    (diffusers: guidance_scale > 1; never for an LCM-distilled UNet, which takes the guidance as an embedding)
+    // 1. Call parameters: one seeded generator and one fresh scheduler per image (seed, seed + 1, … as diffusers'
+    //    list of generators), whether classifier-free guidance runs (diffusers: guidance_scale > 1; never for an
+    //    LCM-distilled UNet, which takes the guidance as an embedding)
     const seed = common.seed ?? randomBytes(8).readBigUInt64LE();
-    const generator = new TorchGenerator(seed);
-    const scheduler = createScheduler(common.scheduler, this.schedulerConfig);
+    const seeds = Array.from({ length: common.count }, (_, i) => (seed + BigInt(i)) % 2n ** 64n);
+    const generators = seeds.map((s) => new TorchGenerator(s));
+    const schedulers = seeds.map(() => createScheduler(common.scheduler, this.schedulerConfig));
+    const scheduler = schedulers[0]!;
     const condDim = this.family.timeCondProjDim;
     const withGuidance = condDim === undefined && common.guidanceScale > 1;
 
@@ -148,34 +151,42 @@ export class StableDiffusionPipeline {
     const embeddings = await encodePrompt(this.tokenizer, textEncoder, common.prompt, common.negativePrompt, withGuidance);
     checkCancelled();
 
-    // 3. Preprocess the image: decode safely, pick the size, centre-crop to its aspect, resize
+    // 3. Preprocess the image: decode safely (a big JPEG shrunk on load), pick the size from the source's,
+    //    centre-crop to its aspect, resize
     let size = givenSize;
     let image: RgbImage | undefined;
     if (img2img) {
-      const decoded = await decodeImage(img2img.image, this.decodeOptions);
-      size ??= fitSize(decoded.width, decoded.height, { maxPixels: img2img.maxPixels, multiple: 64 });
-      image = await cropAndResize(decoded, size.width, size.height);
+      const pickSize = (width: number, height: number) => (size ??= fitSize(width, height, { maxPixels: img2img.maxPixels, multiple: 64 }));
+      const decoded = await decodeImage(img2img.image, { ...this.decodeOptions, shrinkOnLoadFor: pickSize });
+      const target = pickSize(decoded.width, decoded.height);
+      image = await cropAndResize(decoded, target.width, target.height);
       checkCancelled();
     }
     if (!size) throw new Error("unreachable: txt2img always has a size");
     const latentShape = [1, 4, size.height / this.model.vaeScaleFactor, size.width / this.model.vaeScaleFactor];
 
     // 4. Timesteps: the whole schedule, or for img2img diffusers' get_timesteps (strength picks the start)
-    let timesteps: number[];
-    if (img2img) timesteps = getImg2ImgTimesteps(scheduler, common.steps, img2img.strength).timesteps;
-    else {
-      scheduler.setTimesteps(common.steps);
-      timesteps = [...scheduler.timesteps];
+    let timesteps: number[] = [];
+    for (const each of schedulers) {
+      if (img2img) timesteps = getImg2ImgTimesteps(each, common.steps, img2img.strength).timesteps;
+      else {
+        each.setTimesteps(common.steps);
+        timesteps = [...each.timesteps];
+      }
     }
 
-    // 5. Latents: noise × init σ, or the encoded image noised to the first timestep (latent draw, then noise); a
-    //    variation seed's noise is slerped into that noise (A1111's variation seed)
-    let latents: Float32Array;
-    if (image) {
-      const initLatents = await encodeImageLatents(vaeEncoder, image, this.model.scalingFactor, generator);
-      latents = scheduler.addNoise(initLatents, initialNoise(generator, latentShape, common.variation), timesteps[0]!);
-    } else {
-      latents = scale(initialNoise(generator, latentShape, common.variation), scheduler.initNoiseSigma);
+    // 5. Latents, each image from its own generator: noise × init σ, or the encoded image noised to the first
+    //    timestep (latent draw, then noise); a variation seed's noise is slerped into that noise (A1111's variation
+    //    seed; image k's variation seed is variationSeed + k, as its seed is seed + k)
+    let latents: Float32Array[] = [];
+    for (const [k, generator] of generators.entries()) {
+      const variation = variationOf(common.variation, k);
+      if (image) {
+        const initLatents = await encodeImageLatents(vaeEncoder, image, this.model.scalingFactor, generator);
+        latents.push(schedulers[k]!.addNoise(initLatents, initialNoise(generator, latentShape, variation), timesteps[0]!));
+      } else {
+        latents.push(scale(initialNoise(generator, latentShape, variation), scheduler.initNoiseSigma));
+      }
     }
 
     // 6. Guidance embedding of w = guidance − 1 for LCM-distilled UNets (their `timestep_cond`)
@@ -185,40 +196,42 @@ export class StableDiffusionPipeline {
     const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape, timestepCond };
     for (const [i, t] of timesteps.entries()) {
       checkCancelled();
-      const modelInput = scheduler.scaleModelInput(latents, t);
-      const noisePred = await predictNoise(unet, modelInput, t, inputs);
-      latents = scheduler.step(noisePred, t, latents, { eta: common.eta, generator, shape: latentShape });
-      // The preview reads the model's input (unit-variance latents for every scheduler), only when asked.
-      const preview = common.preview && common.onProgress ? latentPreview(modelInput, latentShape) : undefined;
+      const scaled = latents.map((each, k) => schedulers[k]!.scaleModelInput(each, t));
+      const noisePreds = await predictNoiseBatch(unet, scaled, t, inputs);
+      latents = latents.map((each, k) => schedulers[k]!.step(noisePreds[k]!, t, each, { eta: common.eta, generator: generators[k]!, shape: latentShape }));
+      // The preview reads the first image's model input (unit-variance latents for every scheduler), only when asked.
+      const preview = common.preview && common.onProgress && scaled[0] ? latentPreview(scaled[0], latentShape) : undefined;
       common.onProgress?.({ step: i + 1, totalSteps: timesteps.length, timestep: t, elapsedMs: performance.now() - started, ...(preview && { preview }) });
     }
     checkCancelled();
 
-    // 8. Decode the latents, and write the PNG with its parameters
-    const decoded = await decodeLatents(vaeDecoder, latents, latentShape, this.model.scalingFactor, size);
-    const nsfwFlagged = await this.safetyChecker?.isFlagged(decoded);
-    const parameters: GenerationParameters = {
-      prompt: common.prompt,
-      negativePrompt: common.negativePrompt || undefined,
-      steps: common.steps,
-      sampler: SAMPLER_LABELS[common.scheduler],
-      cfgScale: common.guidanceScale,
-      seed: seed.toString(),
-      ...(common.variation && { variationSeed: common.variation.seed.toString(), variationStrength: common.variation.strength }),
-      ...size,
-      strength: img2img?.strength,
-      model: this.model.name,
-    };
-    const png = await encodePng(decoded, parameters);
+    // 8. Decode each image's latents, and write its PNG with its own parameters
+    const images: GeneratedImage[] = [];
+    for (const [k, each] of latents.entries()) {
+      const decoded = await decodeLatents(vaeDecoder, each, latentShape, this.model.scalingFactor, size);
+      const nsfwFlagged = await this.safetyChecker?.isFlagged(decoded);
+      const parameters: GenerationParameters = {
+        prompt: common.prompt,
+        negativePrompt: common.negativePrompt || undefined,
+        steps: common.steps,
+        sampler: SAMPLER_LABELS[common.scheduler],
+        cfgScale: common.guidanceScale,
+        seed: seeds[k]!.toString(),
+        ...variationParameters(variationOf(common.variation, k)),
+        ...size,
+        strength: img2img?.strength,
+        model: this.model.name,
+      };
+      const png = await encodePng(decoded, parameters);
+      images.push({ image: decoded, png, seed: seeds[k]!, parameters, ...(nsfwFlagged !== undefined && { nsfwFlagged }) });
+    }
+    const first = images[0]!;
     const totalMs = performance.now() - started;
     return {
-      image: decoded,
-      png,
-      seed,
+      ...first,
       ...size,
-      parameters,
+      images,
       warnings: promptWarnings(embeddings.truncatedTokens, this.tokenizer.modelMaxLength),
-      ...(nsfwFlagged !== undefined && { nsfwFlagged }),
       timings: {
         totalMs,
         sessionRunMs: this.sessionRunMs() - runMsBefore,
@@ -232,4 +245,13 @@ export class StableDiffusionPipeline {
   private sessionRunMs(): number {
     return Object.values(this.sessions).reduce((ms, s) => ms + s.runMs, 0);
   }
+}
+
+/** Image k of a batch varies with variation seed + k (as its seed is seed + k); none without a variation. */
+function variationOf(variation: Variation | undefined, k: number): Variation | undefined {
+  return variation && { seed: (variation.seed + BigInt(k)) % 2n ** 64n, strength: variation.strength };
+}
+
+function variationParameters(variation: Variation | undefined): Pick<GenerationParameters, "variationSeed" | "variationStrength"> {
+  return variation ? { variationSeed: variation.seed.toString(), variationStrength: variation.strength } : {};
 }
