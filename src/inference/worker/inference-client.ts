@@ -21,6 +21,20 @@ interface Pending {
   reject(error: Error): void;
   onProgress?: (event: ProgressEvent) => void;
   onStarted?: () => void;
+  onModelLoaded?: (event: ModelLoadedEvent) => void;
+}
+
+/** A job or load request had to load its model folder first, taking `ms`. */
+export interface ModelLoadedEvent {
+  modelDir: string;
+  ms: number;
+}
+
+/** A load or unload request waiting for the worker's answer. */
+interface PendingControl {
+  resolve(): void;
+  reject(error: Error): void;
+  onModelLoaded?: (event: ModelLoadedEvent) => void;
 }
 
 /**
@@ -30,7 +44,8 @@ interface Pending {
  */
 export class InferenceClient {
   private worker: Worker | undefined;
-  private ready: Promise<{ provider: string; model: string }> | undefined;
+  private ready: Promise<{ provider: string; model: string; loadMs?: number }> | undefined;
+  private readonly controls = new Map<number, PendingControl>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
@@ -44,14 +59,38 @@ export class InferenceClient {
     return client;
   }
 
-  /** Which execution provider runs the UNet, and the model's name. */
-  info(): Promise<{ provider: string; model: string }> {
+  /** Which execution provider runs the UNet, the startup model's name, and how long it took to load. */
+  info(): Promise<{ provider: string; model: string; loadMs?: number }> {
     return this.ensureWorker();
+  }
+
+  /**
+   * Makes a model folder resident in the worker (after the jobs sent before it), releasing the least recently used
+   * beyond the budget (`maxResidentModels`). `onModelLoaded` tells how long the load took (not called when it was
+   * resident already). Generations load their folder themselves: this is for warming a model up ahead of time.
+   */
+  async load(modelDir: string, hooks: { onModelLoaded?: (event: ModelLoadedEvent) => void } = {}): Promise<void> {
+    await this.control({ type: "load", id: this.nextId++, modelDir }, hooks.onModelLoaded);
+  }
+
+  /** Releases a model folder's sessions in the worker (after the jobs sent before it); nothing when not loaded. */
+  async unload(modelDir: string): Promise<void> {
+    await this.control({ type: "unload", id: this.nextId++, modelDir });
+  }
+
+  private async control(message: Extract<ToWorker, { type: "load" | "unload" }>, onModelLoaded?: (event: ModelLoadedEvent) => void): Promise<void> {
+    if (this.closed) throw new InferenceShuttingDownError("The inference client is closed: the process is shutting down.");
+    await this.ensureWorker();
+    const worker = this.worker!;
+    await new Promise<void>((resolve, reject) => {
+      this.controls.set(message.id, { resolve, reject, onModelLoaded });
+      this.send(worker, message);
+    });
   }
 
   async generate(
     request: GenerationRequest,
-    hooks: { onProgress?: (event: ProgressEvent) => void; onStarted?: () => void; signal?: AbortSignal } = {},
+    hooks: { onProgress?: (event: ProgressEvent) => void; onStarted?: () => void; onModelLoaded?: (event: ModelLoadedEvent) => void; signal?: AbortSignal } = {},
   ): Promise<WorkerGenerationResult> {
     if (this.closed) throw new InferenceShuttingDownError("The inference client is closed: the process is shutting down.");
     if (hooks.signal?.aborted) throw new GenerationCancelledError();
@@ -67,6 +106,7 @@ export class InferenceClient {
         reject: (e) => (settle(), reject(e)),
         onProgress: hooks.onProgress,
         onStarted: hooks.onStarted,
+        onModelLoaded: hooks.onModelLoaded,
       });
       this.send(worker, { type: "generate", id, request });
     });
@@ -88,8 +128,9 @@ export class InferenceClient {
     const timer = setTimeout(() => void worker.terminate(), timeoutMs);
     await exited;
     clearTimeout(timer);
-    for (const [id, pending] of this.pending) {
+    for (const [id, pending] of [...this.pending, ...this.controls]) {
       this.pending.delete(id);
+      this.controls.delete(id);
       pending.reject(new InferenceShuttingDownError());
     }
   }
@@ -97,12 +138,12 @@ export class InferenceClient {
   private ensureWorker(): Promise<{ provider: string; model: string }> {
     if (this.worker && this.ready) return this.ready;
     const worker = spawnTsWorker(this.options.workerModule ?? new URL("./inference-worker.ts", import.meta.url), {
-      workerData: { modelDir: this.options.modelDir, loadOptions: this.options.loadOptions } satisfies WorkerData,
+      workerData: { modelDir: this.options.modelDir, loadOptions: this.options.loadOptions, maxResidentModels: this.options.maxResidentModels } satisfies WorkerData,
     });
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       worker.on("message", (message: FromWorker) => {
-        if (message.type === "ready") resolve({ provider: message.provider, model: message.model });
+        if (message.type === "ready") resolve({ provider: message.provider, model: message.model, ...(message.loadMs !== undefined && { loadMs: message.loadMs }) });
         else if (message.type === "load-failed") {
           reject(deserializeError(message.error));
           this.forget(worker);
@@ -131,6 +172,16 @@ export class InferenceClient {
       case "started":
         this.pending.get(message.id)?.onStarted?.();
         break;
+      case "model-loaded": {
+        const event = { modelDir: message.modelDir, ms: message.ms };
+        (this.pending.get(message.id) ?? this.controls.get(message.id))?.onModelLoaded?.(event);
+        break;
+      }
+      case "loaded":
+      case "unloaded":
+        this.controls.get(message.id)?.resolve();
+        this.controls.delete(message.id);
+        break;
       case "progress":
         this.pending.get(message.id)?.onProgress?.(message.event);
         break;
@@ -141,8 +192,9 @@ export class InferenceClient {
         break;
       }
       case "failed": {
-        const pending = this.pending.get(message.id);
+        const pending = this.pending.get(message.id) ?? this.controls.get(message.id);
         this.pending.delete(message.id);
+        this.controls.delete(message.id);
         pending?.reject(deserializeError(message.error));
         break;
       }
@@ -152,8 +204,9 @@ export class InferenceClient {
   private onCrash(worker: Worker, error: Error): void {
     if (this.worker !== worker) return;
     this.forget(worker);
-    for (const [id, pending] of this.pending) {
+    for (const [id, pending] of [...this.pending, ...this.controls]) {
       this.pending.delete(id);
+      this.controls.delete(id);
       pending.reject(error instanceof InferenceWorkerCrashedError ? error : new InferenceWorkerCrashedError(error.message));
     }
   }

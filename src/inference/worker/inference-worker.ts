@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ProgressEvent } from "../pipeline/generation-options.ts";
 import { StableDiffusionPipeline } from "../pipeline/stable-diffusion-pipeline.ts";
 import { InferenceShuttingDownError } from "./worker-errors.ts";
+import { ResidentModels } from "./resident-models.ts";
 import { serializeError, type FromWorker, type GenerationRequest, type ToWorker, type WorkerData } from "./protocol.ts";
 
 const port = parentPort;
@@ -20,18 +21,45 @@ const SHUTDOWN = "shutdown";
 const SHUTTING_DOWN = { name: "InferenceShuttingDownError", message: new InferenceShuttingDownError().message };
 
 const cancels = new Map<number, AbortController>();
-const waiting: Array<{ id: number; request: GenerationRequest }> = [];
+/** A generation, or loading or releasing a model folder: run in the order they arrive, one at a time. */
+type Task = { id: number; request: GenerationRequest } | { id: number; load: string } | { id: number; unload: string };
+const waiting: Task[] = [];
 let busy = false;
-let pipeline: StableDiffusionPipeline | undefined;
+let ready = false;
+const models = new ResidentModels({
+  load: (dir) => StableDiffusionPipeline.load(dir, { ...data.loadOptions, log: (m) => post({ type: "log", message: m }) }),
+  maxResident: data.maxResidentModels,
+});
 
 async function drain(): Promise<void> {
-  if (busy || !pipeline) return;
+  if (busy || !ready) return;
   busy = true;
   try {
-    for (let next = waiting.shift(); next; next = waiting.shift()) await runOne(pipeline, next.id, next.request);
+    for (let next = waiting.shift(); next; next = waiting.shift()) await runTask(next);
   } finally {
     busy = false;
   }
+}
+
+/** A generation runs on its folder's pipeline (the startup folder when it names none), loading it first if needed. */
+async function runTask(task: Task): Promise<void> {
+  const dir = "request" in task ? (task.request.modelDir ?? data.modelDir) : "load" in task ? task.load : undefined;
+  if (dir === undefined) {
+    await models.unload("unload" in task ? task.unload : "");
+    post({ type: "unloaded", id: task.id });
+    return;
+  }
+  let loaded;
+  try {
+    loaded = await models.get(dir);
+  } catch (error) {
+    cancels.delete(task.id);
+    post({ type: "failed", id: task.id, error: serializeError(error) });
+    return;
+  }
+  if (loaded.loadMs !== undefined) post({ type: "model-loaded", id: task.id, modelDir: dir, ms: loaded.loadMs });
+  if ("request" in task) await runOne(loaded.pipeline, task.id, task.request);
+  else post({ type: "loaded", id: task.id, model: loaded.pipeline.model.name });
 }
 
 async function runOne(p: StableDiffusionPipeline, id: number, request: GenerationRequest): Promise<void> {
@@ -67,6 +95,14 @@ port.on("message", (message: ToWorker) => {
       } else cancels.get(message.id)?.abort(CANCEL);
       break;
     }
+    case "load":
+      waiting.push({ id: message.id, load: message.modelDir });
+      void drain();
+      break;
+    case "unload":
+      waiting.push({ id: message.id, unload: message.modelDir });
+      void drain();
+      break;
     case "shutdown":
       void shutdown();
       break;
@@ -85,13 +121,14 @@ async function shutdown(): Promise<void> {
   for (const next of waiting.splice(0)) post({ type: "failed", id: next.id, error: SHUTTING_DOWN });
   for (const controller of cancels.values()) controller.abort(SHUTDOWN);
   while (busy) await new Promise((resolve) => setTimeout(resolve, 20));
-  await pipeline?.release();
+  await models.releaseAll();
   process.exit(0);
 }
 
 try {
-  pipeline = await StableDiffusionPipeline.load(data.modelDir, { ...data.loadOptions, log: (m) => post({ type: "log", message: m }) });
-  post({ type: "ready", provider: pipeline.provider, model: pipeline.model.name });
+  const { pipeline, loadMs } = await models.get(data.modelDir);
+  post({ type: "ready", provider: pipeline.provider, model: pipeline.model.name, ...(loadMs !== undefined && { loadMs }) });
+  ready = true;
   void drain();
 } catch (error) {
   post({ type: "load-failed", error: serializeError(error) });

@@ -2,9 +2,13 @@ import type { Img2ImgOptions, ProgressEvent, Txt2ImgOptions } from "../pipeline/
 import type { GenerationResult, PipelineLoadOptions } from "../pipeline/stable-diffusion-pipeline.ts";
 
 /** What crosses into the worker: plain, structured-clonable options (no callbacks, no signal). */
-export type GenerationRequest =
+export type GenerationRequest = (
   | { mode: "img2img"; options: Omit<Img2ImgOptions, "onProgress" | "signal"> }
-  | { mode: "txt2img"; options: Omit<Txt2ImgOptions, "onProgress" | "signal"> };
+  | { mode: "txt2img"; options: Omit<Txt2ImgOptions, "onProgress" | "signal"> }
+) & {
+  /** The model folder to run on (loaded first when it is not resident). @default the worker's startup folder */
+  modelDir?: string;
+};
 
 /** The result without the raw pixels, which nobody past the PNG needs. */
 export type WorkerGenerationResult = Omit<GenerationResult, "image">;
@@ -12,6 +16,11 @@ export type WorkerGenerationResult = Omit<GenerationResult, "image">;
 export interface WorkerData {
   modelDir: string;
   loadOptions: Omit<PipelineLoadOptions, "log">;
+  /**
+   * How many models may stay loaded at once; asking for another releases the least recently used first.
+   * @default 1
+   */
+  maxResidentModels?: number;
 }
 
 export interface SerializedError {
@@ -25,10 +34,16 @@ export interface SerializedError {
 export type ToWorker =
   | { type: "generate"; id: number; request: GenerationRequest }
   | { type: "cancel"; id: number }
+  | { type: "load"; id: number; modelDir: string }
+  | { type: "unload"; id: number; modelDir: string }
   | { type: "shutdown" };
 
 export type FromWorker =
-  | { type: "ready"; provider: string; model: string }
+  | { type: "ready"; provider: string; model: string; loadMs?: number }
+  /** Task `id` had to load `modelDir` first (a generation or a load request); `ms` is how long that took. */
+  | { type: "model-loaded"; id: number; modelDir: string; ms: number }
+  | { type: "loaded"; id: number; model: string }
+  | { type: "unloaded"; id: number }
   | { type: "load-failed"; error: SerializedError }
   | { type: "log"; message: string }
   | { type: "started"; id: number }
