@@ -1,6 +1,6 @@
 /**
  * Writes a synthetic SD-1.5-layout ONNX model folder (seeded random weights: its images are noise).
- * Usage: npm run synthesize-model -- --out DIR [--variant tiny|tiny-optimum|tiny-legacy|tiny-fp16|sd15] [--seed N]
+ * Usage: npm run synthesize-model -- --out DIR [--variant NAME] [--seed N] (names: SYNTHETIC_VARIANTS in synthesize/variants.ts)
  */
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";

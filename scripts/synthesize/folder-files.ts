@@ -63,7 +63,7 @@ export function syntheticReadme(variant: SyntheticVariant): string {
   return `# Synthetic model: random weights, images are noise
 
 This folder was written by Reroll's \`npm run synthesize-model\`. It has the file layout and the input and output
-names of a Stable Diffusion 1.5 ONNX export, but **its weights are seeded random numbers**: it was never trained,
+names of a Stable Diffusion ONNX export (family: ${variant.family ?? "sd15"}), but **its weights are seeded random numbers**: it was never trained,
 and every image it makes is structured noise. It exists so that tests and a first local run work without
 downloading real weights. For real images, point MODEL_DIR at a real SD 1.5 ONNX export.
 

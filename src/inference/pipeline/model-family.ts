@@ -90,8 +90,9 @@ export function recognizeFamily(evidence: FamilyEvidence): ModelFamily {
     : textWidth === 1024 || (textWidth !== 768 && evidence.padsWithOtherThanEos) ? "sd2"
     : "sd1";
   const { steps, guidanceScale, label } = FAMILY_DEFAULTS[name];
-  const size = nativeSize(evidence);
   const prediction = typeof schedulerConfig.prediction_type === "string" ? schedulerConfig.prediction_type : "epsilon";
+  // Without a fixed shape or unet/config.json: SD 2.x's v-prediction models (2.0-v, 2.1) were trained at 768.
+  const size = nativeSize(evidence, name === "sd2" && prediction === "v_prediction" ? 768 : 512);
   return {
     name,
     label: `${label} (${prediction}, ${size.width}×${size.height})`,
@@ -124,13 +125,13 @@ function condDim({ model, unetInputs }: FamilyEvidence): number {
   return dim;
 }
 
-/** The UNet's sample size when the export fixes it, else unet/config.json's `sample_size`, times the VAE's scale; 512 without either. */
-function nativeSize({ model, unetInputs }: FamilyEvidence): { width: number; height: number } {
+/** The UNet's sample size when the export fixes it, else unet/config.json's `sample_size`, times the VAE's scale; `fallback` without either. */
+function nativeSize({ model, unetInputs }: FamilyEvidence, fallback: number): { width: number; height: number } {
   const shape = unetInputs.get("sample")?.shape;
   const [h, w] = [fixedDim(shape, 2), fixedDim(shape, 3)];
   if (h !== undefined && w !== undefined) return { width: w * model.vaeScaleFactor, height: h * model.vaeScaleFactor };
   const sampleSize = model.unetConfig?.sample_size;
-  const side = typeof sampleSize === "number" && sampleSize > 0 ? sampleSize * model.vaeScaleFactor : 512;
+  const side = typeof sampleSize === "number" && sampleSize > 0 ? sampleSize * model.vaeScaleFactor : fallback;
   return { width: side, height: side };
 }
 
