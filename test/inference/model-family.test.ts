@@ -4,6 +4,7 @@ import type { ValueInfo } from "../../src/inference/onnx/model-session.ts";
 import { ModelFolderError } from "../../src/inference/pipeline/errors.ts";
 import { recognizeFamily, type FamilyEvidence } from "../../src/inference/pipeline/model-family.ts";
 import type { ModelFolder } from "../../src/inference/pipeline/model-folder.ts";
+import type { SchedulerConfigFile } from "../../src/inference/schedulers/scheduler-config.ts";
 
 const SD15_SCHEDULER = { _class_name: "PNDMScheduler", beta_schedule: "scaled_linear", steps_offset: 1 };
 
@@ -25,7 +26,7 @@ function evidence(overrides: {
   const model = { dir: "/models/x", vaeScaleFactor: 8, unetConfig: overrides.unetConfig } as ModelFolder;
   return {
     model,
-    schedulerConfig: overrides.scheduler ?? SD15_SCHEDULER,
+    schedulerConfig: (overrides.scheduler ?? SD15_SCHEDULER) as SchedulerConfigFile,
     unetInputs,
     textOutput: { name: "last_hidden_state", type: "float32", shape: ["batch", "sequence", textWidth] },
     padsWithOtherThanEos: overrides.padsWithOtherThanEos ?? false,
