@@ -110,7 +110,7 @@ function previousReservation(db: Db): (n: number) => Promise<void> {
       await tx.generation.count({ where: { guildId, userId, status: { in: [...UNFINISHED_STATUSES] } } });
       await tx.generation.findFirst({ where: { guildId, userId }, orderBy: { queuedAt: "desc" }, select: { queuedAt: true } });
       await tx.generation.create({
-        data: { ...req, seed: req.seed.toString(), status: "queued", quotaDay: dayOf(TODAY), charged: true, queuedAt: now },
+        data: { ...req, seed: req.seed.toString(), variationSeed: req.variationSeed?.toString() ?? null, status: "queued", quotaDay: dayOf(TODAY), charged: true, queuedAt: now },
       });
     });
   };

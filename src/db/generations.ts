@@ -156,5 +156,6 @@ function toRecord(row: GenerationRow): GenerationRecord {
     kind: row.kind as GenerationKind,
     status: row.status as GenerationStatus,
     seed: BigInt(row.seed),
+    variationSeed: row.variationSeed === null ? null : BigInt(row.variationSeed),
   };
 }

@@ -2,9 +2,10 @@ import type Database from "better-sqlite3";
 import { UNFINISHED_STATUSES, type GenerationRequest } from "./types.ts";
 
 /** A Generation row as plain better-sqlite3 binds it: the values Prisma's adapter would write for the same create. */
-export type GenerationInsert = Omit<Required<GenerationRequest>, "seed"> & {
+export type GenerationInsert = Omit<Required<GenerationRequest>, "seed" | "variationSeed"> & {
   /** Decimal: SQLite integers are signed. */
   seed: string;
+  variationSeed: string | null;
   status: string;
   quotaDay: string;
   /** 1 or 0, as the adapter writes booleans. */
@@ -44,7 +45,7 @@ const unfinished = UNFINISHED_STATUSES.map((status) => `'${status}'`).join(", ")
 const columns = [
   "guildId", "channelId", "userId", "kind", "prompt", "negativePrompt", "strength", "steps", "guidance", "scheduler", "width",
   "height", "seed", "inputHash", "model", "status", "interactionId", "interactionToken", "parentId", "quotaDay", "charged", "queuedAt",
-  "imageCount", "gridIndex",
+  "imageCount", "gridIndex", "variationSeed", "variationStrength",
 ] as const satisfies ReadonlyArray<keyof GenerationInsert>;
 
 function prepare(sqlite: Database.Database): QuotaStatements {

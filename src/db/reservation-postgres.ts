@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { PostgresDb } from "./client.ts";
 import { unlessUnavailable } from "./database-unavailable.ts";
 import { refusalFor, type MemberSnapshot } from "./reservation-check.ts";
-import { requestColumns, reservedRecord, storedSeed } from "./reservation-row.ts";
+import { requestColumns, reservedRecord, storedSeed, storedVariationSeed } from "./reservation-row.ts";
 import { UNFINISHED_STATUSES, type GenerationRequest, type QuotaRules, type ReservationResult } from "./types.ts";
 
 const unfinished = UNFINISHED_STATUSES.map((status) => `'${status}'`).join(", ");
@@ -32,7 +32,7 @@ interface SnapshotRow {
 const columns = [
   "guildId", "channelId", "userId", "kind", "prompt", "negativePrompt", "strength", "steps", "guidance", "scheduler", "width",
   "height", "seed", "inputHash", "model", "status", "interactionId", "interactionToken", "parentId", "quotaDay", "charged", "queuedAt",
-  "imageCount", "gridIndex",
+  "imageCount", "gridIndex", "variationSeed", "variationStrength",
 ] as const;
 const INSERT = `INSERT INTO "Generation" (${columns.map((c) => `"${c}"`).join(", ")})
 VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")}) RETURNING "id"`;
@@ -53,7 +53,7 @@ const LOCK_MEMBER = `SELECT pg_advisory_xact_lock(hashtextextended('reroll.reser
  * @throws DatabaseUnavailableError when PostgreSQL cannot be reached or the connection is lost mid-way.
  */
 export function reserveOnPostgres(db: PostgresDb, request: GenerationRequest, rules: QuotaRules): Promise<ReservationResult> {
-  const values = { ...requestColumns(request), seed: storedSeed(request), status: "queued", quotaDay: rules.day, charged: true };
+  const values = { ...requestColumns(request), seed: storedSeed(request), variationSeed: storedVariationSeed(request), status: "queued", quotaDay: rules.day, charged: true };
   // An ISO text with Z: a timestamp-without-zone column ignores the zone, so it stores the UTC wall time.
   const row = { ...values, queuedAt: rules.now.toISOString() };
   return inTransaction(db.pool, async (client): Promise<ReservationResult> => {

@@ -23,7 +23,17 @@ export function requestColumns(request: GenerationRequest) {
     parentId: request.parentId ?? null,
     imageCount: request.imageCount ?? 1,
     gridIndex: request.gridIndex ?? null,
+    variationStrength: request.variationStrength ?? null,
   };
+}
+
+/** The variation seed as stored: decimal text like the seed, or null. */
+export function storedVariationSeed(request: GenerationRequest): string | null {
+  const seed = request.variationSeed ?? null;
+  if (seed !== null && (seed < 0n || seed > MAX_SEED)) {
+    throw new RangeError(`Expected \`variationSeed\` to be an unsigned 64-bit integer, got \`${seed}\``);
+  }
+  return seed === null ? null : seed.toString();
 }
 
 /** The seed as stored: decimal text (SQLite and PostgreSQL integers are signed). */
@@ -43,6 +53,7 @@ export function reservedRecord(id: number, request: GenerationRequest, rules: Qu
     id,
     ...requestColumns(request),
     seed: request.seed,
+    variationSeed: request.variationSeed ?? null,
     status: "queued",
     error: null,
     statusMessageId: null,

@@ -2,7 +2,7 @@ import type { SqliteDb } from "./client.ts";
 import { runImmediate } from "./immediate-transaction.ts";
 import { quotaStatements, type QuotaStatements } from "./quota-statements.ts";
 import { refusalFor, type MemberSnapshot } from "./reservation-check.ts";
-import { requestColumns, reservedRecord, storedSeed } from "./reservation-row.ts";
+import { requestColumns, reservedRecord, storedSeed, storedVariationSeed } from "./reservation-row.ts";
 import { toSqliteTime } from "./sqlite-time.ts";
 import type { GenerationRequest, QuotaRules, ReservationResult } from "./types.ts";
 
@@ -14,6 +14,7 @@ export function reserveOnSqlite(db: SqliteDb, request: GenerationRequest, rules:
   const row = {
     ...requestColumns(request),
     seed: storedSeed(request),
+    variationSeed: storedVariationSeed(request),
     status: "queued",
     quotaDay: rules.day,
     charged: 1 as const,

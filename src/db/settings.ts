@@ -17,6 +17,8 @@ export const DEFAULT_GUILD_SETTINGS: Readonly<GuildLimits> = Object.freeze({
   managerRoleIds: frozenEmpty(),
   nsfwPolicy: "block",
   defaultModel: "",
+  resultReactions: "all",
+  livePreview: true,
 });
 
 function frozenEmpty(): string[] {

@@ -1,6 +1,7 @@
 // Plain shapes the repositories in src/db return; the rest of the app never sees Prisma's types.
 
-export type GenerationKind = "img2img" | "txt2img";
+/** "upscale": the parent's result (the stored input) enlarged ×2 with Lanczos and refined by img2img, in tiles when large. */
+export type GenerationKind = "img2img" | "txt2img" | "upscale";
 export type GenerationStatus = "queued" | "running" | "done" | "failed" | "cancelled";
 
 /** Statuses of a job still to be (or being) worked on: resumed after a restart. */
@@ -35,6 +36,10 @@ export interface GenerationRequest {
   imageCount?: number;
   /** The image of the parent grid this row posts alone (a pick, 0-based); null otherwise. */
   gridIndex?: number | null;
+  /** A1111's variation seed, blended into the seed's noise (a 🔀 variation); null = none. */
+  variationSeed?: bigint | null;
+  /** How much of the variation seed's noise is blended in (0–1), with `variationSeed`. */
+  variationStrength?: number | null;
 }
 
 /** A stored generation. */
@@ -120,6 +125,10 @@ export interface GuildLimits {
   nsfwPolicy: NsfwPolicy;
   /** The installed model (its name in `models list`) used when a request names none; "" = the bot's own default. */
   defaultModel: string;
+  /** Reactions the bot adds under results: "all", "none", or action names separated by spaces (src/services/result-palette.ts). */
+  resultReactions: string;
+  /** Whether status messages show a preview of the image as it forms. */
+  livePreview: boolean;
 }
 
 export interface GuildSettingsRecord extends GuildLimits {

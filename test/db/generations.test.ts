@@ -43,6 +43,8 @@ for (const { engine, skip } of await testEngines()) {
           parentId: null,
           imageCount: 1,
           gridIndex: null,
+          variationSeed: null,
+          variationStrength: null,
           id: 0,
           status: "queued",
           error: null,

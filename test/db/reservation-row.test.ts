@@ -34,6 +34,7 @@ describe("reserveGeneration's row", () => {
       data: {
         ...req,
         seed: req.seed.toString(),
+        variationSeed: req.variationSeed?.toString() ?? null,
         interactionId: req.interactionId ?? null,
         interactionToken: req.interactionToken ?? null,
         parentId: req.parentId ?? null,
@@ -61,6 +62,7 @@ describe("reserveGeneration's row", () => {
         parentId: (await reserved(fresh.db, { userId: "parent" })).id,
       }),
     ],
+    ["a variation with a 64-bit variation seed", async () => ({ seed: 5n, variationSeed: 2n ** 64n - 2n, variationStrength: 0.1 })],
   ];
   for (const [name, overrides] of cases) {
     test(`${name}: reads back and is stored exactly like Prisma's create`, async () => {

@@ -24,7 +24,8 @@ export type SetOption =
   | { name: string; key: IntegerKey; type: "integer"; range: IntegerRange }
   | { name: string; key: "rerollBy" | "nsfwPolicy"; type: "choice"; choices: readonly string[] }
   | { name: string; key: "defaultModel"; type: "model" }
-  | { name: string; key: "spoilerOutsideNsfw"; type: "boolean" }
+  | { name: string; key: "spoilerOutsideNsfw" | "livePreview"; type: "boolean" }
+  | { name: string; key: "resultReactions"; type: "reactions" }
   | { name: string; key: "timeZone"; type: "string" };
 
 export const SET_OPTIONS: readonly SetOption[] = [
@@ -38,6 +39,8 @@ export const SET_OPTIONS: readonly SetOption[] = [
   { name: "time_zone", key: "timeZone", type: "string" },
   { name: "flagged_images", key: "nsfwPolicy", type: "choice", choices: NSFW_POLICY_VALUES },
   { name: "default_model", key: "defaultModel", type: "model" },
+  { name: "result_reactions", key: "resultReactions", type: "reactions" },
+  { name: "live_preview", key: "livePreview", type: "boolean" },
 ];
 
 /** What an admin gives `default_model` to go back to the bot's own default (no model name starts with "-"). */
@@ -66,6 +69,9 @@ export function addSetOptions(sub: SlashCommandSubcommandBuilder): SlashCommandS
         break;
       case "model":
         sub.addStringOption((o) => o.setName(option.name).setDescription(description).setMaxLength(64).setAutocomplete(true));
+        break;
+      case "reactions":
+        sub.addStringOption((o) => o.setName(option.name).setDescription(description).setMaxLength(100));
         break;
     }
   }
@@ -109,5 +115,7 @@ function describeOption(option: SetOption): string {
       return `${label}: IANA name such as Europe/Paris (default ${fallback})`;
     case "model":
       return `${label}: an installed model, or ${BOT_DEFAULT_MODEL} for the bot's own (default the bot's)`;
+    case "reactions":
+      return `${label}: all, none, or some of reroll variation stronger weaker upscale (default all)`;
   }
 }

@@ -3,6 +3,7 @@ import { DEFAULT_GUILD_SETTINGS } from "../../db/settings.ts";
 import type { GuildLimits, GuildSettingsRecord, NsfwPolicy, RoleQuotaRecord } from "../../db/types.ts";
 import { LIMIT_LABELS, discordTimestamp } from "../../services/policy/index.ts";
 import { formatCount, plural } from "../../services/policy/format-count.ts";
+import { describeResultReactions } from "../../services/result-palette.ts";
 
 /** Discord's cap on an embed field's value. */
 const FIELD_VALUE_MAX = 1024;
@@ -55,6 +56,8 @@ export function settingsEmbed(
       scalar("rerollBy", (who) => (who === "anyone" ? "anyone" : "the requester only")),
       scalar("spoilerOutsideNsfw", (on) => (on ? "on" : "off")),
       scalar("timeZone", (zone) => zone),
+      scalar("resultReactions", describeResultReactions),
+      scalar("livePreview", (on) => (on ? "on" : "off")),
       scalar("defaultModel", (name) => (name === "" ? `the bot's (${options.botDefaultModel ?? "its startup model"})` : name)),
       {
         ...scalar("nsfwPolicy", (policy) => FLAGGED_IMAGES[policy]),

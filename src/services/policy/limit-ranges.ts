@@ -4,6 +4,7 @@
 import { isValidTimeZone } from "../../db/quota-day.ts";
 import type { GuildLimits, NsfwPolicy, RerollBy } from "../../db/types.ts";
 import { MODEL_NAME } from "../../models/model-reference.ts";
+import { parseResultReactions } from "../result-palette.ts";
 import { findControlCharacter } from "./control-characters.ts";
 import { formatCount } from "./format-count.ts";
 
@@ -48,6 +49,8 @@ export const LIMIT_LABELS: Readonly<Record<keyof GuildLimits, string>> = Object.
   managerRoleIds: "Bot manager roles",
   nsfwPolicy: "Images the safety checker flags",
   defaultModel: "Default model",
+  resultReactions: "Reactions under results",
+  livePreview: "Live preview while generating",
 });
 
 /** Discord ids are snowflakes: 17 to 20 decimal digits. */
@@ -131,6 +134,12 @@ const VALIDATORS: { [K in keyof GuildLimits]: Validator<GuildLimits[K]> } = {
     raw === "" || (typeof raw === "string" && MODEL_NAME.test(raw))
       ? { ok: true, value: raw }
       : { ok: false, problem: `must be the name of an installed model (as \`npm run models -- list\` shows it); got ${show(raw)}.` },
+  resultReactions: (raw) => {
+    const parsed = parseResultReactions(raw);
+    return parsed.ok ? { ok: true, value: parsed.stored } : parsed;
+  },
+  livePreview: (raw) =>
+    typeof raw === "boolean" ? { ok: true, value: raw } : { ok: false, problem: `must be true or false; got ${show(raw)}.` },
 };
 
 function integerIn(range: IntegerRange): Validator<number> {
