@@ -37,7 +37,14 @@ const ConfigSchema = z.object({
   HF_ENDPOINT: z.preprocess(emptyToUndefined, z.url().default(DEFAULT_HUB_URL)),
   /** Hugging Face access token for gated or private repositories. Never logged. */
   HF_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().startsWith("hf_", "must be a Hugging Face access token (it starts with hf_)").optional()),
-  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().startsWith("file:", "must be a SQLite URL such as file:./data/reroll.db").default("file:./data/reroll.db")),
+  /** file: selects SQLite (one machine, the default); postgresql:// selects PostgreSQL (several machines, docs/deploy.md). */
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/i, "must be a SQLite URL such as file:./data/reroll.db or a postgresql:// URL")
+      .default("file:./data/reroll.db"),
+  ),
   EXECUTION_PROVIDER: z.preprocess(emptyToUndefined, z.enum(["auto", "cuda", "cpu"]).default("auto")),
   CUDA_DEVICE_ID: intFrom(0, 64, 0),
   /** ONNX Runtime's threads per operator; unset: every core but one on CPU (see ort-threads.ts), ORT's own on CUDA. */
