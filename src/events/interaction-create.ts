@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Interaction } from "discord.js";
 import type { BotContext } from "../discord/bot-context.ts";
+import { DatabaseUnavailableError } from "../db/index.ts";
 import type { Command } from "../discord/command.ts";
 import { replyPrivately } from "../discord/reply.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
@@ -24,7 +25,11 @@ export async function handleInteraction(interaction: Interaction, commands: Read
   } catch (error) {
     let message: string;
     if (error instanceof UserFacingError || error instanceof InvalidOptionError) message = error.message;
-    else {
+    else if (error instanceof DatabaseUnavailableError) {
+      // PostgreSQL down or restarting: nothing was written, so the member may simply try again.
+      ctx.logger.warn({ err: error, command: interaction.commandName }, "database unreachable");
+      message = error.message;
+    } else {
       const errorId = randomUUID().slice(0, 8);
       ctx.logger.error({ err: error, errorId, command: interaction.commandName, userId: interaction.user.id }, "command failed");
       message = `Something went wrong (id \`${errorId}\`). Please try again.`;

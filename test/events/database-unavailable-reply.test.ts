@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Interaction } from "discord.js";
+import type { BotContext } from "../../src/discord/bot-context.ts";
+import type { Command } from "../../src/discord/command.ts";
+import { DatabaseUnavailableError } from "../../src/db/index.ts";
+import { handleInteraction } from "../../src/events/interaction-create.ts";
+
+test("a command whose database is unreachable tells its member to try again, not 'Something went wrong'", async () => {
+  const replies: string[] = [];
+  const interaction = {
+    commandName: "txt2img",
+    user: { id: "u1" },
+    deferred: false,
+    replied: false,
+    isAutocomplete: () => false,
+    isChatInputCommand: () => true,
+    isMessageContextMenuCommand: () => false,
+    reply: async (body: { content: string }) => void replies.push(body.content),
+  } as unknown as Interaction;
+  const command = {
+    kind: "slash",
+    execute: async () => {
+      throw new DatabaseUnavailableError({ cause: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
+    },
+  } as unknown as Command;
+  const logged: unknown[] = [];
+  const logger = { error: (...args: unknown[]) => logged.push(args), warn: (...args: unknown[]) => logged.push(args) };
+  await handleInteraction(interaction, new Map([["txt2img", command]]), { logger } as unknown as BotContext);
+  assert.deepEqual(replies, ["The bot's database is unreachable right now; nothing was charged. Please try again in a minute."]);
+});
