@@ -14,11 +14,15 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * The client generated from prisma/postgres/schema.prisma (`npm install` generates it into node_modules beside
- * the SQLite one). Loaded with require: it is CommonJS outside any package's exports.
+ * the SQLite one). Loaded on first use, with require (it is CommonJS outside any package's exports): a SQLite
+ * bot never loads it.
  */
-const { PrismaClient: PostgresPrismaClient } = createRequire(import.meta.url)(
-  "../../node_modules/.prisma/postgres-client/index.js",
-) as { PrismaClient: typeof GeneratedPostgresClient };
+function postgresPrismaClient(): typeof GeneratedPostgresClient {
+  const generated = createRequire(import.meta.url)("../../node_modules/.prisma/postgres-client/index.js") as {
+    PrismaClient: typeof GeneratedPostgresClient;
+  };
+  return generated.PrismaClient;
+}
 
 /**
  * Opens a pool on the PostgreSQL database at `url` (`postgresql://user:password@host:5432/name`) and a Prisma
@@ -30,7 +34,7 @@ export function createPostgresDb(url: string): PostgresDb {
   // pool; the next query opens a new one. Without a listener, Node would end the process.
   pool.on("error", () => {});
   // Every Prisma call turns a lost or unreachable server into DatabaseUnavailableError, as the hot path does.
-  const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }).$extends({
+  const client = new (postgresPrismaClient())({ adapter: new PrismaPg(pool) }).$extends({
     query: { $allOperations: ({ args, query }) => unlessUnavailable(() => query(args)) },
   });
   return {
