@@ -13,6 +13,13 @@ import { unlessUnavailable } from "./database-unavailable.ts";
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
+ * How long the server lets one of our sessions sit idle inside an open transaction before ending it. A process that
+ * froze or lost its network mid-reservation would otherwise hold its member's advisory lock (and every other
+ * process's reservation for that member) until TCP noticed, which takes hours by default.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/**
  * The client generated from prisma/postgres/schema.prisma (`npm install` generates it into node_modules beside
  * the SQLite one). Loaded on first use, with require (it is CommonJS outside any package's exports): a SQLite
  * bot never loads it.
@@ -29,7 +36,13 @@ function postgresPrismaClient(): typeof GeneratedPostgresClient {
  * client over it through @prisma/adapter-pg (no native query engine). Connects on first use.
  */
 export function createPostgresDb(url: string): PostgresDb {
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // Notices a server that vanished without closing the connection (a cut network) instead of waiting forever.
+    keepAlive: true,
+  });
   // An idle connection the server closed (restart, pg_terminate_backend) is reported here and dropped by the
   // pool; the next query opens a new one. Without a listener, Node would end the process.
   pool.on("error", () => {});

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { createDb } from "../../src/db/client.ts";
+import { createDb, type PostgresDb } from "../../src/db/client.ts";
 import { DatabaseUnavailableError } from "../../src/db/database-unavailable.ts";
 import { findById, reserveGeneration } from "../../src/db/generations.ts";
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from "../../src/db/postgres-client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { getGuildSettings, updateGuildSettings } from "../../src/db/settings.ts";
 import { freshDb, request, rules, type FreshDb } from "./fresh-db.ts";
@@ -53,10 +54,12 @@ describe("PostgreSQL not listening", () => {
 });
 
 describe("PostgreSQL connection cut during a reservation", { skip }, () => {
-  let fresh: FreshDb;
+  let fresh: FreshDb & { db: PostgresDb };
   let admin: pg.Client;
   before(async () => {
-    fresh = await freshDb("postgres");
+    const opened = await freshDb("postgres");
+    if (opened.db.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
+    fresh = { ...opened, db: opened.db };
     admin = new pg.Client({ connectionString: fresh.url });
     await admin.connect();
   });
@@ -95,6 +98,11 @@ describe("PostgreSQL connection cut during a reservation", { skip }, () => {
     assert.equal(await fresh.db.prisma.generation.count({ where: { userId } }), 0, "nothing half-written");
     const again = await reserveGeneration(fresh.db, request({ userId }), rules({ dailyLimit: 5 }));
     assert.ok(again.ok, "the pool replaced the lost connection");
+  });
+
+  test("the server ends our sessions left idle in a transaction, so a frozen process cannot hold a member's lock", async () => {
+    const { rows } = await fresh.db.pool.query<{ idle_in_transaction_session_timeout: string }>("SHOW idle_in_transaction_session_timeout");
+    assert.equal(rows[0]?.idle_in_transaction_session_timeout, `${IDLE_IN_TRANSACTION_TIMEOUT_MS / 1000}s`);
   });
 
   test("a Prisma call whose connection was terminated says so too", async () => {
