@@ -62,6 +62,12 @@ const ConfigSchema = z.object({
   /** Extra hosts (besides Discord's CDN) that attachments may come from: for tests only. */
   EXTRA_ATTACHMENT_HOSTS: z.preprocess(emptyToUndefined, z.string().default("")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  /** Set: the distributed mode (docs/deploy.md): jobs go through Redis, `npm start` runs no model, `npm run worker` does. */
+  REDIS_URL: z.preprocess(emptyToUndefined, z.url().refine((url) => /^rediss?:\/\//.test(url), "must be a redis:// or rediss:// URL").optional()),
+  /** Prefix of every Redis key of this deployment (two deployments may share one Redis). */
+  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, "letters, digits, . _ - only").default("reroll")),
+  /** A worker that stops renewing its job's lock (killed, frozen) loses the job to another after about this long. */
+  WORKER_LOCK_MS: intFrom(1_000, 600_000, 30_000),
 });
 
 export type Config = Readonly<{
@@ -90,6 +96,10 @@ export type Config = Readonly<{
   /** The configured extra hosts (tests), which may serve plain http. */
   extraAttachmentHosts: string[];
   logLevel: string;
+  /** REDIS_URL: set in the distributed mode only. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  workerLockMs: number;
 }>;
 
 /** Discord's own CDN hosts: the only places attachments are fetched from in production. */
@@ -130,5 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentHosts: [...DISCORD_CDN_HOSTS, ...extraHosts],
     extraAttachmentHosts: extraHosts,
     logLevel: c.LOG_LEVEL,
+    redisUrl: c.REDIS_URL,
+    redisPrefix: c.REDIS_PREFIX,
+    workerLockMs: c.WORKER_LOCK_MS,
   });
 }

@@ -1,4 +1,4 @@
-import { Job, Queue, QueueEvents, Worker } from "bullmq";
+import { Job, Queue, QueueEvents, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { costUnits, type CancelOutcome, type JobPosition, type JobQueue, type JobQueueEvents, type JobRunner, type JobSpec } from "../jobs/index.ts";
 import { TypedEmitter } from "../jobs/typed-emitter.ts";
@@ -19,6 +19,8 @@ export interface FleetQueueOptions<J extends JobSpec> {
   prefix?: string;
   /** When set, this process is also a worker: it takes the fleet's jobs one at a time and runs them with `run`. */
   run?: JobRunner<J>;
+  /** This worker's name in BullMQ (`processedBy`), e.g. host and pid. */
+  workerName?: string;
   /**
    * How long a worker's lock on its job lasts before it must be renewed; a worker that died loses its job to
    * another after at most this long plus `stalledIntervalMs` (BullMQ's stalled-job detection).
@@ -45,6 +47,15 @@ interface FleetJobData<J> {
   round: number;
 }
 
+/** The failed reason of a job whose runner rejected after a cancel: every process reports it as `cancelled`. */
+const CANCELLED_REASON = "reroll:cancelled";
+
+/** What a finished job's processor returns, for every process's `finished` event. */
+interface FleetJobTiming {
+  ms: number;
+  msPerStep: number;
+}
+
 /** BullMQ refuses integer-looking custom ids. */
 const bullId = (jobId: string): string => `job-${jobId}`;
 
@@ -54,14 +65,14 @@ const bullId = (jobId: string): string => `job-${jobId}`;
  * once. Positions and ETAs are computed from the fleet's state (every running and waiting job, every worker), and
  * `progress`/`positions`/`started` reach every process that listens, whichever worker runs the job.
  *
- * `finished`, `failed` and `cancelled` are sent by the process whose worker ran the job (and `cancelled` for a
- * waiting job by the process that cancelled it). `pause()`/`start()` pause this process's worker only.
+ * `finished`, `failed` and `cancelled` reach every process too (from BullMQ's event stream); `pause()`/`start()`
+ * pause this process's worker only.
  */
 export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   readonly prefix: string;
   readonly #queue: Queue<FleetJobData<J>>;
   readonly #events: QueueEvents;
-  readonly #worker: Worker<FleetJobData<J>> | undefined;
+  readonly #worker: Worker<FleetJobData<J>, FleetJobTiming> | undefined;
   readonly #redis: Redis;
   readonly #subscriber: Redis | undefined;
   readonly #rounds: FairRounds;
@@ -75,6 +86,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   #refreshAgain = false;
   #idleWaiters: Array<() => void> = [];
   #closed = false;
+  #handingBack = false;
 
   constructor(options: FleetQueueOptions<J>) {
     const { redisUrl, prefix = "reroll", run, lockDurationMs = 30_000, stalledIntervalMs = 30_000, initialStepMs = 1000 } = options;
@@ -97,18 +109,21 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     this.#events.on("progress", ({ jobId, data }) => void this.#progress(jobId, data));
     this.#events.on("waiting", () => void this.#refresh());
     this.#events.on("stalled", () => void this.#refresh());
-    for (const event of ["completed", "failed", "removed"] as const) {
-      this.#events.on(event, ({ jobId }: { jobId: string }) => {
-        // Its progress events came before this one on BullMQ's event stream: nothing more to look it up for.
-        this.#known.delete(jobId.replace(/^job-/, ""));
-        void this.#refresh();
-      });
-    }
+    this.#events.on("completed", ({ jobId, returnvalue }) => void this.#ended(jobId, (job) => this.#emitter.emit("finished", job, timingOf(returnvalue))));
+    this.#events.on("failed", ({ jobId, failedReason }) =>
+      void this.#ended(jobId, (job) =>
+        failedReason === CANCELLED_REASON
+          ? this.#emitter.emit("cancelled", job, { wasRunning: true })
+          : this.#emitter.emit("failed", job, new Error(failedReason)),
+      ),
+    );
+    this.#events.on("removed", ({ jobId }) => void this.#ended(jobId, (job) => this.#emitter.emit("cancelled", job, { wasRunning: false })));
     this.#queue.on("error", (error) => this.#onError(error, "queue"));
     this.#events.on("error", (error) => this.#onError(error, "queue events"));
     if (run) {
-      this.#worker = new Worker<FleetJobData<J>>(FLEET_QUEUE_NAME, (job, _token, signal) => this.#process(run, job, signal), {
+      this.#worker = new Worker<FleetJobData<J>, FleetJobTiming>(FLEET_QUEUE_NAME, (job, token, signal) => this.#process(run, job, token, signal), {
         connection: connect(),
+        ...(options.workerName && { name: options.workerName }),
         prefix,
         concurrency: 1,
         lockDuration: lockDurationMs,
@@ -149,7 +164,6 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       try {
         await job.remove();
         await this.#rounds.dropped(job.id ?? bullId(jobId));
-        this.#emitter.emit("cancelled", job.data.job, { wasRunning: false });
         return "cancelled-queued";
       } catch {
         // A worker took it meanwhile (BullMQ refuses to remove a locked job): stop it instead.
@@ -190,6 +204,14 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     return this;
   }
 
+  /**
+   * This worker is stopping: from now on a job whose runner returns goes back to the fleet's queue instead of
+   * completing (its runner stops early on shutdown and leaves the job unfinished). Call before stopping the runner.
+   */
+  handBackRunningJobs(): void {
+    this.#handingBack = true;
+  }
+
   /** Stops this process's worker (its running job returns first) and closes every connection; the jobs stay on Redis. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -202,7 +224,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     return `${this.prefix}:fleet:cancel`;
   }
 
-  async #process(run: JobRunner<J>, bullJob: Job<FleetJobData<J>>, signal: AbortSignal | undefined): Promise<void> {
+  async #process(run: JobRunner<J>, bullJob: Job<FleetJobData<J>>, token: string | undefined, signal: AbortSignal | undefined): Promise<FleetJobTiming> {
     const { job, round } = bullJob.data;
     await this.#rounds.started(bullJob.id ?? bullId(job.id), round);
     const controller = new AbortController();
@@ -222,13 +244,26 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       await reported;
     } catch (error) {
       await reported;
-      if (controller.signal.aborted) this.#emitter.emit("cancelled", job, { wasRunning: true });
-      else this.#emitter.emit("failed", job, error);
+      if (controller.signal.aborted) throw new Error(CANCELLED_REASON);
       throw error;
+    }
+    if (this.#handingBack) {
+      // Stopping: the runner may have given up on the job (it stays unfinished in the database). Back to the queue
+      // with its round; if it had in fact finished, the next worker finds it done and only skips it.
+      await bullJob.moveToWait(token);
+      throw new WaitingError();
     }
     const ms = performance.now() - startedAt;
     await this.#recordStepTime(ms / costUnits(job));
-    this.#emitter.emit("finished", job, { ms, msPerStep: ms / (totalSteps > 0 ? totalSteps : job.steps) });
+    return { ms, msPerStep: ms / (totalSteps > 0 ? totalSteps : job.steps) };
+  }
+
+  /** A job left the fleet: tell listeners, forget it (its progress events came before this one on the stream). */
+  async #ended(bullJobId: string, announce: (job: J) => void): Promise<void> {
+    const job = await this.#jobOf(bullJobId);
+    this.#known.delete(bullJobId.replace(/^job-/, ""));
+    if (job) announce(job);
+    await this.#refresh();
   }
 
   /** The fleet's moving average of milliseconds per reference step, for everyone's ETAs. */
@@ -303,4 +338,10 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       for (const resolve of waiters) resolve();
     }
   }
+}
+
+function timingOf(returnvalue: unknown): FleetJobTiming {
+  const value = typeof returnvalue === "string" ? (JSON.parse(returnvalue) as unknown) : returnvalue;
+  const { ms, msPerStep } = (value ?? {}) as Partial<FleetJobTiming>;
+  return { ms: Number(ms) || 0, msPerStep: Number(msPerStep) || 0 };
 }

@@ -110,6 +110,12 @@ export class GenerationService {
         if (position > 0) this.presenter?.showQueued(record, position, etaMs);
       }
     });
+    if (deps.createQueue) {
+      // A fleet's jobs may end in another process (a GPU worker): forget them here too. The in-process queue's
+      // runner drops its own records (and keeps one whose post is being retried).
+      const forget = (job: GenerationJob): void => void this.records.delete(job.generationId);
+      this.queue.on("finished", forget).on("failed", forget).on("cancelled", forget);
+    }
     this.queue.on("progress", (job, step, total) => {
       const record = this.records.get(job.generationId);
       if (record) this.presenter?.showProgress(record, step, total, this.queue.etaMs(job.id) ?? 0);
@@ -270,7 +276,8 @@ export class GenerationService {
   private async runAndDeliver(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
     const { db, results, logger } = this.deps;
     const id = job.generationId;
-    let record = this.records.get(id);
+    // A worker of the fleet runs jobs that other processes queued: their record comes from the database.
+    let record = this.records.get(id) ?? (await this.adoptUnfinished(id));
     if (!record) return;
     const stored = await results.get(id);
     if (stored) {
@@ -393,6 +400,14 @@ export class GenerationService {
       this.deps.logger.warn({ err: error, generationId: record.id }, "could not read the flagged-image policy; blocking");
       return "block";
     }
+  }
+
+  /** The job's record if it is still unfinished (taken from the fleet's queue, not submitted here), else undefined. */
+  private async adoptUnfinished(id: number): Promise<GenerationRecord | undefined> {
+    const record = await findById(this.deps.db, id);
+    if (!record || !(record.status === "queued" || record.status === "running")) return undefined;
+    this.records.set(id, record);
+    return record;
   }
 
   /** Presenting is best effort: Discord being unreachable must not fail or stall the queue. */

@@ -83,6 +83,9 @@ describe("FleetQueue on Redis: fair across bot processes", { skip }, () => {
     );
     assert.equal(seen.get("first")?.etaMs, 0);
     assert.ok((seen.get("second")?.etaMs ?? 0) > (seen.get("fourth")?.etaMs ?? 0));
+    const outcomes: string[] = [];
+    botA.on("finished", (spec) => outcomes.push(`${spec.id} finished`));
+    botA.on("cancelled", (spec, { wasRunning }) => outcomes.push(`${spec.id} cancelled${wasRunning ? " running" : ""}`));
     assert.equal(await botB.cancel("second"), "cancelled-queued");
     assert.equal(await botB.cancel("second"), "not-found");
 
@@ -102,6 +105,8 @@ describe("FleetQueue on Redis: fair across bot processes", { skip }, () => {
     assert.equal(await botA.cancel("fourth"), "cancelling-running");
     await botA.onIdle();
     assert.equal(aborted, "fourth");
+    // Every process hears how each job ended, whoever ran or cancelled it.
+    assert.deepEqual(outcomes.sort(), ["first finished", "fourth cancelled running", "second cancelled", "third finished"]);
     assert.ok(progress.includes("first 4/4") && progress.includes("third 4/4"), progress.join(", "));
   });
 });
