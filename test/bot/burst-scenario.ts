@@ -49,12 +49,14 @@ export class FixedDurationInference implements InferenceBackend {
     this.png ??= sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
     const seed = typeof options.seed === "bigint" ? options.seed : BigInt(options.seed ?? 0);
     const steps = options.steps ?? 1;
+    const parameters = { prompt: options.prompt, steps, sampler: "DDIM", cfgScale: options.guidanceScale ?? 7.5, seed: String(seed), width: 64, height: 64 };
     return {
       png: await this.png,
       seed,
       width: 64,
       height: 64,
-      parameters: { prompt: options.prompt, steps, sampler: "DDIM", cfgScale: options.guidanceScale ?? 7.5, seed, width: 64, height: 64 },
+      parameters,
+      images: [{ png: await this.png, seed, parameters }],
       timings: { totalMs: this.durationMs, sessionRunMs: this.durationMs, denoiseSteps: steps, unetRuns: steps, msPerStep: this.durationMs / steps },
       warnings: [],
     };

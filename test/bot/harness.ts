@@ -259,14 +259,20 @@ export class FakeInference implements InferenceBackend {
     const height = options.height ?? 64;
     // No progress events: a test that injects faults on a reply's edits can then tell which edit meets them.
     const steps = options.steps ?? 1;
-    const png = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
-    const seed = typeof options.seed === "bigint" ? options.seed : BigInt(options.seed ?? 0);
+    const first = typeof options.seed === "bigint" ? options.seed : BigInt(options.seed ?? 0);
+    // A grid's image i has seed + i and its own shade of green (image 0 is plain grey), so picks can be told apart.
+    const images = await Promise.all(
+      Array.from({ length: options.count ?? 1 }, async (_, i) => {
+        const seed = (first + BigInt(i)) % 2n ** 64n;
+        const png = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128 + 30 * i, b: 128 } } }).png().toBuffer();
+        return { png, seed, parameters: { prompt: options.prompt, steps, sampler: "DDIM", cfgScale: options.guidanceScale ?? 7.5, seed: String(seed), width, height } };
+      }),
+    );
     return {
-      png,
-      seed,
+      ...images[0]!,
       width,
       height,
-      parameters: { prompt: options.prompt, steps, sampler: "DDIM", cfgScale: options.guidanceScale ?? 7.5, seed, width, height },
+      images,
       timings: { totalMs: 1, sessionRunMs: 1, denoiseSteps: steps, unetRuns: steps, msPerStep: 1 },
       warnings: [],
     };

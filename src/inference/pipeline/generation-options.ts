@@ -48,6 +48,13 @@ export interface CommonGenerationOptions {
   scheduler?: SchedulerName;
   /** DDIM's η (0 = deterministic DDIM). @default 0 */
   eta?: number;
+  /**
+   * Images to make from one call (a grid): image i uses seed + i (mod 2^64) with its own generator and scheduler, as
+   * diffusers' list of per-image generators does, so image i is the same as a run of one with seed + i. The UNet runs
+   * them as one batch (× 2 with guidance) when its batch axis allows, else one after another.
+   * @default 1
+   */
+  count?: number;
   onProgress?: (event: ProgressEvent) => void;
   /** Aborting stops the run between steps with GenerationCancelledError. */
   signal?: AbortSignal;
@@ -75,6 +82,8 @@ export interface Txt2ImgOptions extends CommonGenerationOptions {
 /** Defaults that do not depend on the model; the rest come from its family (model-family.ts). */
 export const DEFAULTS = {
   eta: 0,
+  /** Most images one call makes (memory: the UNet batch is twice this with guidance). */
+  maxCount: 8,
   maxPromptLength: 2000,
 };
 
@@ -147,6 +156,7 @@ export interface ResolvedCommonOptions {
   seed: bigint | undefined;
   scheduler: SchedulerName;
   eta: number;
+  count: number;
   /** The checked variation, when a variation seed was given. */
   variation: Variation | undefined;
   preview: boolean;
@@ -162,6 +172,7 @@ export function resolveCommonOptions(options: CommonGenerationOptions, defaults:
     seed: checkSeed(options.seed),
     scheduler: checkScheduler(options.scheduler ?? defaults.scheduler),
     eta: checkNumber("eta", options.eta ?? DEFAULTS.eta, 0, 1),
+    count: checkNumber("count", options.count ?? 1, 1, DEFAULTS.maxCount, { integer: true }),
     variation: checkVariation(options.variationSeed, options.variationStrength),
     preview: options.preview === true,
   };

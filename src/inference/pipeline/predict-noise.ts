@@ -40,6 +40,39 @@ export async function predictNoise(unet: ModelSession, scaled: Float32Array, t: 
   return applyGuidance(concatBatch([uncond, cond]), inputs.guidanceScale);
 }
 
+/**
+ * One UNet evaluation for several images at once (a grid), each with its own latents [1, C, h, w]: as diffusers
+ * batches `num_images_per_prompt`, the latents run as one batch of `count` (uncond × count then cond × count with
+ * guidance), and each image's prediction is guided alone. An export with a fixed batch axis runs them one by one.
+ * Every image's arithmetic is the same as a run of one (tested: byte-identical PNGs).
+ */
+export async function predictNoiseBatch(unet: ModelSession, scaled: Float32Array[], t: number, inputs: NoisePredictionInputs): Promise<Float32Array[]> {
+  const count = scaled.length;
+  const one = scaled[0];
+  if (count === 1 && one) return [await predictNoise(unet, one, t, inputs)];
+  const halves = inputs.withGuidance ? 2 : 1;
+  if (!unetTakesBatch(unet.input("sample"), count * halves)) {
+    const out: Float32Array[] = [];
+    for (const latents of scaled) out.push(await predictNoise(unet, latents, t, inputs));
+    return out;
+  }
+  const { embeddings, latentShape, timestepCond } = inputs;
+  const batch = count * halves;
+  const perText = embeddings.data.length / halves;
+  const texts = Array.from({ length: halves }, (_, h) => embeddings.data.subarray(h * perText, (h + 1) * perText));
+  const feeds: Record<string, Feed> = {
+    sample: { data: concatBatch(Array.from({ length: halves }, () => scaled).flat()), dims: [batch, ...latentShape.slice(1)] },
+    timestep: timestepFeed(unet.input("timestep"), t, batch),
+    encoder_hidden_states: { data: concatBatch(texts.flatMap((text) => Array.from({ length: count }, () => text))), dims: [batch, ...embeddings.dims.slice(1)] },
+  };
+  if (timestepCond) feeds.timestep_cond = repeatBatch(timestepCond, batch);
+  const out = (await unet.run(feeds, ["out_sample"])).out_sample!.data;
+  const size = out.length / batch;
+  const row = (b: number) => out.subarray(b * size, (b + 1) * size);
+  if (!inputs.withGuidance) return Array.from({ length: count }, (_, i) => row(i).slice());
+  return Array.from({ length: count }, (_, i) => applyGuidance(concatBatch([row(i), row(count + i)]), inputs.guidanceScale));
+}
+
 /** A [1, …] feed repeated along the batch axis. */
 function repeatBatch(feed: Feed, batch: number): Feed {
   if (batch === 1) return feed;
