@@ -8,7 +8,7 @@ export type { Scheduler, StepOptions, SchedulerName } from "./schedulers/schedul
 export { SCHEDULER_NAMES } from "./schedulers/scheduler.ts";
 export type { Generator } from "./random/generator.ts";
 export { StableDiffusionPipeline } from "./pipeline/stable-diffusion-pipeline.ts";
-export type { PipelineLoadOptions, GenerationResult, GenerationTimings } from "./pipeline/stable-diffusion-pipeline.ts";
+export type { PipelineLoadOptions, GeneratedImage, GenerationResult, GenerationTimings } from "./pipeline/stable-diffusion-pipeline.ts";
 export type { Img2ImgOptions, Txt2ImgOptions, CommonGenerationOptions, ProgressEvent } from "./pipeline/generation-options.ts";
 export { DEFAULT_STRENGTH, denoisingSteps } from "./pipeline/img2img-strength.ts";
 export { DEFAULT_VARIATION_STRENGTH, slerpNoise } from "./pipeline/variation-noise.ts";
@@ -42,6 +42,7 @@ export type { FittedUpload, FitUploadOptions } from "./image/fit-upload.ts";
 export { ClipTokenizer } from "./tokenizer/clip-tokenizer.ts";
 export { TokenizerFilesError } from "./tokenizer/tokenizer-files.ts";
 export { randn } from "./random/randn.ts";
+export { composeGrid, GRID_COLUMNS } from "./image/grid.ts";
 export { TorchGenerator } from "./random/torch-generator.ts";
 export { MAX_SEED, toTorchSeed } from "./random/torch-seed.ts";
 export { DDIMScheduler } from "./schedulers/ddim-scheduler.ts";

@@ -188,7 +188,11 @@ export class InferenceClient {
       case "done": {
         const pending = this.pending.get(message.id);
         this.pending.delete(message.id);
-        pending?.resolve({ ...message.result, png: Buffer.from(message.result.png) });
+        pending?.resolve({
+          ...message.result,
+          png: Buffer.from(message.result.png),
+          images: message.result.images.map((each) => ({ ...each, png: Buffer.from(each.png) })),
+        });
         break;
       }
       case "failed": {

@@ -68,9 +68,14 @@ async function runOne(p: StableDiffusionPipeline, id: number, request: Generatio
   try {
     post({ type: "started", id });
     const hooks = { signal: controller.signal, onProgress: (event: ProgressEvent) => post({ type: "progress", id, event }) };
-    const result = request.mode === "img2img" ? await p.img2img({ ...request.options, ...hooks }) : await p.txt2img({ ...request.options, ...hooks });
-    const { image: _pixels, ...rest } = result;
-    post({ type: "done", id, result: rest });
+    const result =
+      request.mode === "img2img"
+        ? await p.img2img({ ...request.options, ...hooks })
+        : request.mode === "upscale"
+          ? await upscale(p, { ...request.options, ...hooks })
+          : await p.txt2img({ ...request.options, ...hooks });
+    const { image: _pixels, images, ...rest } = result;
+    post({ type: "done", id, result: { ...rest, images: images.map(({ image: _each, ...png }) => png) } });
   } catch (error) {
     const stopped = controller.signal.aborted && controller.signal.reason === SHUTDOWN;
     post({ type: "failed", id, error: stopped ? SHUTTING_DOWN : serializeError(error) });

@@ -1,5 +1,7 @@
 import type { Img2ImgOptions, ProgressEvent, Txt2ImgOptions } from "../pipeline/generation-options.ts";
-import type { GenerationResult, PipelineLoadOptions } from "../pipeline/stable-diffusion-pipeline.ts";
+import type { UpscaleOptions } from "../pipeline/upscale.ts";
+import type { GeneratedImage, GenerationResult, PipelineLoadOptions } from "../pipeline/stable-diffusion-pipeline.ts";
+import type { GenerationDefaults } from "../pipeline/model-family.ts";
 
 /** What crosses into the worker: plain, structured-clonable options (no callbacks, no signal). */
 export type GenerationRequest = (
@@ -11,7 +13,7 @@ export type GenerationRequest = (
 };
 
 /** The result without the raw pixels, which nobody past the PNG needs. */
-export type WorkerGenerationResult = Omit<GenerationResult, "image">;
+export type WorkerGenerationResult = Omit<GenerationResult, "image" | "images"> & { images: Array<Omit<GeneratedImage, "image">> };
 
 export interface WorkerData {
   modelDir: string;
