@@ -28,6 +28,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "database" },
   { id: "model-load" },
   { id: "download" },
+  { id: "fleet" },
 ];
 
 const requested = process.argv.slice(2);

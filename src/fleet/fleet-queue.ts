@@ -19,6 +19,12 @@ export interface FleetQueueOptions<J extends JobSpec> {
   prefix?: string;
   /** When set, this process is also a worker: it takes the fleet's jobs one at a time and runs them with `run`. */
   run?: JobRunner<J>;
+  /**
+   * Whether this process follows the fleet's positions (`positions` events, `etaMs`, `onIdle`): each change costs
+   * a read of every waiting job, which a bot process needs for its status messages and a worker does not.
+   * @default true
+   */
+  trackPositions?: boolean;
   /** This worker's name in BullMQ (`processedBy`), e.g. host and pid. */
   workerName?: string;
   /**
@@ -87,10 +93,12 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   #idleWaiters: Array<() => void> = [];
   #closed = false;
   #handingBack = false;
+  readonly #trackPositions: boolean;
 
   constructor(options: FleetQueueOptions<J>) {
     const { redisUrl, prefix = "reroll", run, lockDurationMs = 30_000, stalledIntervalMs = 30_000, initialStepMs = 1000 } = options;
     this.prefix = prefix;
+    this.#trackPositions = options.trackPositions ?? true;
     this.#onError = options.onError ?? ((error, where) => console.error(`FleetQueue: ${where}`, error));
     this.#initialStepMs = initialStepMs;
     this.#emitter = new TypedEmitter((error, event) => this.#onError(error, `a "${String(event)}" listener threw`));
@@ -296,6 +304,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
 
   /** Recomputes positions from Redis (coalescing bursts of events) and sends `positions`. */
   #refresh(): Promise<void> {
+    if (!this.#trackPositions && this.#idleWaiters.length === 0) return Promise.resolve();
     if (this.#refreshing) {
       this.#refreshAgain = true;
       return this.#refreshing;

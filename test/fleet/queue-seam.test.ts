@@ -40,7 +40,7 @@ const instant: InferenceBackend = {
   generate: async (request, { onProgress }) => {
     onProgress?.({ step: 1, totalSteps: 1 });
     const png = Buffer.from("png");
-    const seed = request.options.seed ?? 0n;
+    const seed = ("seed" in request.options ? request.options.seed : undefined) ?? 0n;
     return { png, seed, images: [{ png, seed }], warnings: [], timings: { msPerStep: 1 } } as never;
   },
 };
