@@ -13,7 +13,7 @@ import { GenerationService, type InferenceBackend } from "./services/generation-
 import { InputStore } from "./services/input-store.ts";
 import { RequestGate } from "./services/request-gate.ts";
 import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
-import { InstalledModels } from "./models/installed-models.ts";
+import { InstalledModels, modelLabel } from "./models/installed-models.ts";
 import { ResultStore } from "./services/result-store.ts";
 
 export interface Bot {
@@ -49,6 +49,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     options.inference ??
     (await InferenceClient.start({
       modelDir: options.modelDir,
+      maxResidentModels: config.maxResidentModels,
       loadOptions: {
         executionProviders: config.executionProvider,
         deviceId: config.cudaDeviceId,
@@ -58,8 +59,10 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       },
       log: (message) => logger.info(message),
     }));
-  const modelName = options.modelName ?? (inference instanceof InferenceClient ? (await inference.info()).model : "injected");
-  const models = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: modelName, dir: options.modelDir } });
+  const startupName = options.modelName ?? (inference instanceof InferenceClient ? (await inference.info()).model : "injected");
+  const models = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: startupName, dir: options.modelDir } });
+  // Jobs record their model as name@commit: the startup model's commit comes from the catalog when it is a hub model.
+  const modelName = modelLabel(await models.defaultModel());
   const inputs = new InputStore(config.inputStoreDir);
   const channelIsNsfw = async (channelId: string) => {
     const channel = await client.channels.fetch(channelId).catch(() => null);
@@ -73,6 +76,10 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     logger,
     modelName,
     flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
+    modelFolder: async (label) => {
+      const found = await models.findRecorded(label);
+      return found.ok ? found.model.dir : undefined;
+    },
   });
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   const presenter = new DiscordJobPresenter({
@@ -83,7 +90,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     isSpoiler: async (job) => shouldSpoiler(await getGuildSettings(db, job.guildId), await channelIsNsfw(job.channelId)),
   });
   generations.setPresenter(presenter);
-  const gate = new RequestGate({ db, generations });
+  const gate = new RequestGate({ db, generations, models });
   const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
   client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction, commands, ctx));

@@ -51,6 +51,8 @@ const ConfigSchema = z.object({
   ORT_INTRA_OP_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1024).optional()),
   /** ONNX Runtime's threads for independent graph branches (> 1: parallel execution mode); unset: sequential. */
   ORT_INTER_OP_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1024).optional()),
+  /** The memory budget in models: how many stay loaded at once (an SD 1.5 pipeline holds about 4 GB). */
+  MAX_RESIDENT_MODELS: intFrom(1, 16, 1),
   /** Input attachments larger than this are refused while downloading. */
   MAX_INPUT_BYTES: intFrom(1024, 100 * 1024 * 1024, 10 * 1024 * 1024),
   /** Decompression-bomb guard: width × height of an input image. */
@@ -88,6 +90,7 @@ export type Config = Readonly<{
   cudaDeviceId: number;
   intraOpThreads: number | undefined;
   interOpThreads: number | undefined;
+  maxResidentModels: number;
   maxInputBytes: number;
   maxInputPixels: number;
   inputStoreDir: string;
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cudaDeviceId: c.CUDA_DEVICE_ID,
     intraOpThreads: c.ORT_INTRA_OP_THREADS,
     interOpThreads: c.ORT_INTER_OP_THREADS,
+    maxResidentModels: c.MAX_RESIDENT_MODELS,
     maxInputBytes: c.MAX_INPUT_BYTES,
     maxInputPixels: c.MAX_INPUT_PIXELS,
     inputStoreDir: resolve(c.INPUT_STORE_DIR),

@@ -49,7 +49,7 @@ async function main(): Promise<number | undefined> {
     throw error;
   }
   const { startBot } = await import("./app.ts");
-  const bot = await startBot({ config, logger, modelDir: model.dir });
+  const bot = await startBot({ config, logger, modelDir: model.dir, modelName: model.name });
   const shutdown = async (signal: string) => {
     // The running job stops after its current step (a second Ctrl-C, back to the default handler, exits at once).
     logger.info({ signal }, "shutting down; unfinished jobs resume at the next start");

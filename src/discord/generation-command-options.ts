@@ -20,6 +20,7 @@ export function addCommonGenerationOptions(builder: SlashCommandOptionsOnlyBuild
     .addIntegerOption((o) => o.setName("steps").setDescription(`Denoising steps (default ${DEFAULT_STEPS})`).setMinValue(1).setMaxValue(150))
     .addNumberOption((o) => o.setName("guidance").setDescription(`How closely to follow the prompt (default ${DEFAULT_GUIDANCE})`).setMinValue(0).setMaxValue(30))
     .addStringOption((o) => o.setName("seed").setDescription("Seed for the noise (0 to 18446744073709551615); random if empty").setMaxLength(20))
+    .addStringOption((o) => o.setName("model").setDescription("The model to draw with (default: this server's)").setMaxLength(100).setAutocomplete(true))
     .addStringOption((o) => o.setName("scheduler").setDescription("Sampler").addChoices(...SCHEDULER_CHOICES));
   return builder;
 }

@@ -33,6 +33,7 @@ export async function checkBeforeWork(
     userId: interaction.user.id,
     member: async () => memberInfo(interaction),
     ask: { prompt: ask.prompt, negativePrompt: ask.negativePrompt, steps: ask.steps, width: ask.width, height: ask.height },
+    model: { picked: interaction.options.getString("model")?.trim() || undefined },
   });
   if (!verdict.ok) throw new UserFacingError(verdict.message);
   return verdict.admitted;

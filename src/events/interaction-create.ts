@@ -3,6 +3,7 @@ import type { Interaction } from "discord.js";
 import type { BotContext } from "../discord/bot-context.ts";
 import { DatabaseUnavailableError } from "../db/index.ts";
 import type { Command } from "../discord/command.ts";
+import { answerModelAutocomplete } from "../discord/model-autocomplete.ts";
 import { replyPrivately } from "../discord/reply.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
 import { InvalidOptionError } from "../inference/index.ts";
@@ -12,6 +13,11 @@ import { InvalidOptionError } from "../inference/index.ts";
  * is; anything else becomes "Something went wrong (id …)" with the stack in the log. Never throws.
  */
 export async function handleInteraction(interaction: Interaction, commands: ReadonlyMap<string, Command>, ctx: BotContext): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    // Nothing to show on failure: an autocomplete answer is a list of choices, and the member may type the name.
+    await answerModelAutocomplete(interaction, ctx).catch((error: unknown) => ctx.logger.warn({ err: error, command: interaction.commandName }, "autocomplete failed"));
+    return;
+  }
   if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand()) return;
   const command = commands.get(interaction.commandName);
   if (!command) {

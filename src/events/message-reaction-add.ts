@@ -82,6 +82,8 @@ async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessag
     ask: { prompt: parent.prompt, negativePrompt: parent.negativePrompt, steps: parent.steps, width: parent.width, height: parent.height },
     derivedFrom: { requesterId: parent.userId },
     repeatKey: reaction.message.id,
+    // A reroll runs on the original's model (name and commit), or is refused saying that model is gone.
+    model: { recorded: parent.model },
   });
   if (!admitted.ok) return notice(admitted);
   const result = await ctx.gate.submit(

@@ -44,11 +44,18 @@ export class InstalledModels {
     return this.options.startup;
   }
 
+  /** The bot's own default model as jobs record it (with its commit when it is a catalog hub model). */
+  async defaultModel(): Promise<InstalledModel> {
+    return (await this.list())[0] ?? this.options.startup;
+  }
+
   /** The startup model first, then the catalog's models by name. */
   async list(): Promise<InstalledModel[]> {
-    const models = [this.options.startup];
-    if (!this.options.modelsDir) return models;
+    if (!this.options.modelsDir) return [this.options.startup];
     const registry = await readRegistry(this.options.modelsDir);
+    // The startup model started by its catalog name is pinned to that entry's commit.
+    const entry = registry[this.options.startup.name];
+    const models = [entry?.source === "hub" ? { ...this.options.startup, commit: entry.commit } : this.options.startup];
     for (const [name, entry] of Object.entries(registry).sort(([a], [b]) => a.localeCompare(b))) {
       if (name === this.options.startup.name) continue;
       models.push({ name, dir: entryFolder(this.options.modelsDir, entry), ...(entry.source === "hub" && { commit: entry.commit }) });

@@ -22,6 +22,7 @@ import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
 import type { FlaggedImageAction } from "./policy/index.ts";
+import { parseModelLabel } from "../models/installed-models.ts";
 
 /** What the member is told when the safety checker flagged their image and the server blocks such images. */
 export const FLAGGED_IMAGE_BLOCKED =
@@ -31,7 +32,12 @@ export const FLAGGED_IMAGE_BLOCKED =
 export interface InferenceBackend {
   generate(
     request: InferenceRequest,
-    hooks: { onProgress?: (e: { step: number; totalSteps: number }) => void; signal?: AbortSignal },
+    hooks: {
+      onProgress?: (e: { step: number; totalSteps: number }) => void;
+      signal?: AbortSignal;
+      /** The job's model had to be loaded first, taking `ms`. */
+      onModelLoaded?: (e: { modelDir: string; ms: number }) => void;
+    },
   ): Promise<WorkerGenerationResult>;
 }
 
@@ -68,6 +74,8 @@ export function randomSeed(): bigint {
 export class GenerationService {
   readonly queue: JobQueue<GenerationJob>;
   private readonly records = new Map<number, GenerationRecord>();
+  /** The last measured load time of each model (by label): a switch to it costs about that much. */
+  readonly modelLoadMs = new Map<string, number>();
   /** Reserved jobs whose status message is being made; a cancel in that window lands here. */
   private readonly enqueuing = new Map<number, { cancelled: boolean; generation: GenerationRecord }>();
   /** Settles once resume() has put the unfinished jobs back in `records` (see whenResumed). */
@@ -90,6 +98,11 @@ export class GenerationService {
        * @default "block"
        */
       flaggedImageAction?: (job: GenerationRecord) => Promise<FlaggedImageAction>;
+      /**
+       * The folder of a job's recorded model (see modelLabel), or undefined when it is no longer installed; jobs on
+       * `modelName` run on the backend's own model. @default every job runs on the backend's own model
+       */
+      modelFolder?: (label: string) => Promise<string | undefined>;
       /**
        * Builds the queue that runs this service's jobs with `run` (the fleet's queue on Redis, src/fleet).
        * @default an in-process {@link FairJobQueue}
@@ -135,12 +148,13 @@ export class GenerationService {
    * blocked) come back with when to retry; nothing is queued or charged for them.
    */
   async submit(
-    request: Omit<GenerationRequest, "model">,
+    /** `model`: the chosen model's label (see modelLabel). @default the service's own model */
+    request: Omit<GenerationRequest, "model"> & { model?: string },
     rules: QuotaRules,
     /** Runs after the reservation and before the job can start: where the caller creates its status message. */
     beforeEnqueue?: (generation: GenerationRecord) => Promise<GenerationRecord>,
   ): Promise<SubmitResult> {
-    const reservation = await reserveGeneration(this.deps.db, { ...request, model: this.deps.modelName }, rules);
+    const reservation = await reserveGeneration(this.deps.db, { ...request, model: request.model ?? this.deps.modelName }, rules);
     if (!reservation.ok) return reservation;
     let generation = reservation.generation;
     const window = { cancelled: false, generation };
@@ -298,6 +312,7 @@ export class GenerationService {
       output = await this.deps.inference.generate(request, {
         signal: ctx.signal,
         onProgress: (e) => ctx.reportProgress(e.step, e.totalSteps),
+        onModelLoaded: (e) => this.modelLoadMs.set(current.model, e.ms),
       });
     } catch (error) {
       this.records.delete(id);
@@ -386,10 +401,19 @@ export class GenerationService {
       width: record.width,
       height: record.height,
     };
-    if (record.kind === "txt2img") return { mode: "txt2img", options: common };
+    const model = await this.modelDirOf(record);
+    if (record.kind === "txt2img") return { mode: "txt2img", options: common, ...model };
     const image = record.inputHash ? await this.deps.inputs.get(record.inputHash) : undefined;
     if (!image) throw new JobInputMissingError();
-    return { mode: "img2img", options: { ...common, image, strength: record.strength ?? undefined } };
+    return { mode: "img2img", options: { ...common, image, strength: record.strength ?? undefined }, ...model };
+  }
+
+  /** The folder of the job's model when it is not the backend's own; throws when it was removed since it was queued. */
+  private async modelDirOf(record: GenerationRecord): Promise<{ modelDir?: string }> {
+    if (!this.deps.modelFolder || record.model === this.deps.modelName) return {};
+    const modelDir = await this.deps.modelFolder(record.model);
+    if (modelDir === undefined) throw new ModelGoneError(record.model);
+    return { modelDir };
   }
 
   /** The server's policy for a flagged image of this job; blocked when it cannot be read (never shown by mistake). */
@@ -417,6 +441,14 @@ export class GenerationService {
     } catch (error) {
       this.deps.logger.warn({ err: error }, "could not update a job's message");
     }
+  }
+}
+
+/** The job's model was removed (`models remove`) after it was queued. */
+export class ModelGoneError extends Error {
+  override readonly name = "ModelGoneError";
+  constructor(label: string) {
+    super(`The model "${parseModelLabel(label).name}" this job was queued for is no longer installed, so it cannot run. Your quota was refunded.`);
   }
 }
 
@@ -449,6 +481,6 @@ function toJob(record: GenerationRecord): GenerationJob {
 
 /** A message safe to show: user errors as they are, faults as a short apology (details are in the log). */
 export function userMessageFor(error: unknown): string {
-  if (error instanceof InvalidOptionError || error instanceof ImageInputError || error instanceof JobInputMissingError) return error.message;
+  if (error instanceof InvalidOptionError || error instanceof ImageInputError || error instanceof JobInputMissingError || error instanceof ModelGoneError) return error.message;
   return "The model failed on this job; your quota was refunded. Please try again.";
 }

@@ -5,6 +5,8 @@
 import type { Db } from "../db/client.ts";
 import { getGuildSettings, getMemberState, listRoleQuotas, setStatusMessage } from "../db/index.ts";
 import type { GenerationRecord, GenerationRequest, GuildSettingsRecord } from "../db/types.ts";
+import { modelLabel, type InstalledModel } from "../models/installed-models.ts";
+import { chooseModel, type ModelCatalog, type ModelChoice } from "./choose-model.ts";
 import { randomSeed, type GenerationService } from "./generation-service.ts";
 import {
   canManage,
@@ -63,6 +65,8 @@ export interface ImageRequest {
    * on it within {@link REFUSAL_NOTICE_MS} comes back `repeated`. Leave out for requests that cannot repeat.
    */
   repeatKey?: string;
+  /** The model asked for, or a reroll's recorded model (see {@link chooseModel}); the defaults apply when absent. */
+  model?: ModelChoice;
 }
 
 /** A refusal from the gate; `repeated` says the member was already told (show nothing). */
@@ -73,6 +77,8 @@ export interface AdmittedRequest {
   readonly request: ImageRequest;
   readonly settings: GuildSettingsRecord;
   readonly member: MemberFacts;
+  /** The model it runs on; absent when the gate has no model catalog (the service's own model then). */
+  readonly model?: InstalledModel;
 }
 
 /** What is queued: the stored request's parameters; the place and the member come from the admitted request. */
@@ -90,6 +96,8 @@ export interface RequestGateOptions {
   db: Db;
   /** Reserves and queues (the GenerationService). */
   generations: Pick<GenerationService, "submit">;
+  /** The installed models: which one a request runs on. @default every request runs on the service's model */
+  models?: ModelCatalog;
   /** @default REFUSAL_NOTICE_MS */
   repeatWindowMs?: number;
   /** @default Date.now */
@@ -140,7 +148,10 @@ export class RequestGate {
       ...request.ask,
     });
     if (!verdict.ok) return this.refusal(request, verdict);
-    return { ok: true, admitted: { request, settings, member } };
+    if (!this.options.models) return { ok: true, admitted: { request, settings, member } };
+    const chosen = await chooseModel(this.options.models, request.model ?? {}, settings);
+    if (!chosen.ok) return this.refusal(request, chosen);
+    return { ok: true, admitted: { request, settings, member, model: chosen.model } };
   }
 
   /**
@@ -155,7 +166,14 @@ export class RequestGate {
     const now = new Date(this.now());
     const rules = resolveQuotaRules(settings, await listRoleQuotas(db, request.guildId), member.roleIds, now);
     const result = await generations.submit(
-      { ...job, seed: job.seed ?? randomSeed(), guildId: request.guildId, channelId: request.channelId, userId: request.userId },
+      {
+        ...job,
+        seed: job.seed ?? randomSeed(),
+        guildId: request.guildId,
+        channelId: request.channelId,
+        userId: request.userId,
+        ...(admitted.model && { model: modelLabel(admitted.model) }),
+      },
       rules,
       async (generation) => (await setStatusMessage(db, generation.id, await makeStatusMessage(generation))) ?? generation,
     );

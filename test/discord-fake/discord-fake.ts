@@ -236,6 +236,15 @@ export class DiscordFake {
     return this.startInteraction(buildSlashCommand(this.ctx, opts));
   }
 
+  /**
+   * Dispatches an APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4) while a user types: the options so far, the
+   * one being typed marked `focused: true`. The bot answers with callback type 8 (`data.choices`, at most 25).
+   */
+  sendAutocomplete(opts: SlashCommandInput): FakeInteraction {
+    const built = buildSlashCommand(this.ctx, opts);
+    return this.startInteraction({ ...built, payload: { ...built.payload, type: 4 } as typeof built.payload });
+  }
+
   /** Dispatches INTERACTION_CREATE for a message context-menu command used on `targetMessageId`. */
   sendMessageCommand(opts: MessageCommandInput): FakeInteraction {
     return this.startInteraction(buildMessageCommand(this.ctx, opts));

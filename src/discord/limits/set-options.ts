@@ -116,6 +116,7 @@ function describeOption(option: SetOption): string {
     case "model":
       return `${label}: an installed model, or ${BOT_DEFAULT_MODEL} for the bot's own (default the bot's)`;
     case "reactions":
-      return `${label}: all, none, or some of reroll variation stronger weaker upscale (default all)`;
+      // At most 100 characters (Discord): "any of" keeps it there.
+      return `${label}: all, none, or any of reroll variation stronger weaker upscale (default all)`;
   }
 }

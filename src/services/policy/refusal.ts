@@ -15,7 +15,8 @@ export type RefusalReason =
   | "member-unavailable"
   | "cooldown"
   | "reroll-not-allowed"
-  | "not-manager";
+  | "not-manager"
+  | "model";
 
 /** A refused request. `message` is safe to show the user; `retryAt` says when trying again can succeed. */
 export interface Refusal {

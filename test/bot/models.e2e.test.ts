@@ -1,0 +1,93 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findByResultMessageId } from "../../src/db/index.ts";
+import { addModel, removeModel, type ModelSettings } from "../../src/models/index.ts";
+import { syntheticModel } from "../helpers/synthetic-models.ts";
+import { OPTION, filesOf, payloadOf, refusalOf, runCommand, sendTxt2Img, startHarness, subcommandOptions, until, waitForInteractionResult, waitForOutcome, type Harness } from "./harness.ts";
+
+const MANAGE_GUILD = 1n << 5n;
+
+describe("several models: the model option, its autocomplete, a server's default, rerolls", () => {
+  let h: Harness;
+  let modelsDir: string;
+  before(async () => {
+    modelsDir = await mkdtemp(join(tmpdir(), "reroll-models-"));
+    const settings: ModelSettings = { modelsDir, precision: "fp32", hub: { hubUrl: "http://127.0.0.1:9" } };
+    // Two installed models (local folders); the bot starts on "alpha".
+    await addModel(settings, await syntheticModel("tiny"), "alpha");
+    await addModel(settings, await syntheticModel("tiny-optimum"), "beta");
+    h = await startHarness({ modelDir: await syntheticModel("tiny"), modelName: "alpha", env: { MODELS_DIR: modelsDir } });
+  });
+  after(async () => {
+    await h.stop();
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  /** Types into an option and returns the bot's autocomplete choices (callback type 8). */
+  async function autocomplete(name: string, options: Array<{ name: string; type: number; value?: unknown; focused?: boolean; options?: unknown[] }>) {
+    const interaction = h.fake.sendAutocomplete({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name, options: options as never });
+    const call = await h.fake.waitForCall((c) => c.method === "POST" && c.route === `/interactions/${interaction.id}/${interaction.token}/callback`);
+    const body = payloadOf(call) as { type?: number; data?: { choices?: Array<{ name: string; value: string }> } };
+    assert.equal(body.type, 8, "an autocomplete answer");
+    return body.data?.choices ?? [];
+  }
+
+  test("the model option autocompletes from the installed models", async () => {
+    const all = await autocomplete("txt2img", [{ name: "prompt", type: OPTION.string, value: "x" }, { name: "model", type: OPTION.string, value: "", focused: true }]);
+    assert.deepEqual(all.map((c) => c.value), ["alpha", "beta"]);
+    assert.match(all[0]!.name, /bot default/);
+    const typed = await autocomplete("img2img", [{ name: "model", type: OPTION.string, value: "BE", focused: true }]);
+    assert.deepEqual(typed.map((c) => c.value), ["beta"]);
+  });
+
+  test("/txt2img model:beta runs on beta and records it; Generation info names it", async () => {
+    const interaction = sendTxt2Img(h, { prompt: "on beta", extra: [{ name: "model", type: OPTION.string, value: "beta" }] });
+    await waitForInteractionResult(h, interaction);
+    const job = await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(interaction.id).reply!.id);
+    assert.equal(job?.model, "beta");
+    const plain = sendTxt2Img(h, { prompt: "on the default" });
+    await waitForInteractionResult(h, plain);
+    assert.equal((await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(plain.id).reply!.id))?.model, "alpha");
+  });
+
+  test("a model that is not installed is refused by name, listing the installed ones; nothing is charged", async () => {
+    const interaction = sendTxt2Img(h, { prompt: "nope", extra: [{ name: "model", type: OPTION.string, value: "gamma" }] });
+    const refusal = refusalOf(await waitForOutcome(h, interaction));
+    assert.match(refusal, /No model called `gamma` is installed\. Installed models: `alpha`, `beta`\./);
+  });
+
+  test("a server's default model: /limits set default_model (autocompleted, checked), used when a request names none", async () => {
+    const choices = await autocomplete("limits", [{ name: "set", type: 1, options: [{ name: "default_model", type: OPTION.string, value: "", focused: true }] }]);
+    assert.deepEqual(choices.map((c) => c.value), ["-", "alpha", "beta"]);
+    const refused = await runCommand(h, { name: "limits", permissions: MANAGE_GUILD, options: subcommandOptions("set", [{ name: "default_model", type: 3, value: "gamma" }]) });
+    assert.match(refused.content, /No model called `gamma` is installed on this bot\. Installed: `alpha`, `beta`\./);
+    const set = await runCommand(h, { name: "limits", permissions: MANAGE_GUILD, options: subcommandOptions("set", [{ name: "default_model", type: 3, value: "beta" }]) });
+    assert.equal(set.embeds[0]?.fields?.find((f) => f.name === "Default model")?.value, "beta (default the bot's (alpha))");
+
+    const interaction = sendTxt2Img(h, { prompt: "server default" });
+    await waitForInteractionResult(h, interaction);
+    assert.equal((await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(interaction.id).reply!.id))?.model, "beta");
+
+    const back = await runCommand(h, { name: "limits", permissions: MANAGE_GUILD, options: subcommandOptions("set", [{ name: "default_model", type: 3, value: "-" }]) });
+    assert.equal(back.embeds[0]?.fields?.find((f) => f.name === "Default model")?.value, "the bot's (alpha)");
+  });
+
+  test("🔁 on an image whose model was removed says plainly that the model is gone; nothing is queued", async () => {
+    const interaction = sendTxt2Img(h, { prompt: "to be orphaned", extra: [{ name: "model", type: OPTION.string, value: "beta" }] });
+    await waitForInteractionResult(h, interaction);
+    const result = h.fake.interaction(interaction.id).reply!;
+    await removeModel(modelsDir, "beta");
+    const before = await h.bot.ctx.db.prisma.generation.count();
+    const since = h.fake.calls.length;
+    h.fake.addReaction({ guildId: h.guild.id, channelId: h.channel.id, messageId: result.id, userId: h.users[0]!.id, emoji: "🔁" });
+    const notices = () =>
+      h.fake.calls.slice(since).filter((c) => c.method === "POST" && c.route === `/channels/${h.channel.id}/messages` && String(payloadOf(c).content).includes("no longer installed"));
+    await until(() => notices().length > 0, "the notice");
+    assert.match(String(payloadOf(notices()[0]!).content), /made with the model "beta", which is no longer installed on this bot, so it cannot be rerolled/);
+    assert.equal(await h.bot.ctx.db.prisma.generation.count(), before, "nothing was queued");
+    assert.equal(filesOf(notices()[0]!).length, 0);
+  });
+});
