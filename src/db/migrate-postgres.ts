@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import { unlessUnavailable } from "./database-unavailable.ts";
 import { failedEarlierMessage, MigrationError, type Migration } from "./migration-files.ts";
