@@ -4,6 +4,7 @@ import { costUnits, type JobRunner, type JobSpec } from "./job-spec.ts";
 import { QueueCapError } from "./queue-cap-error.ts";
 import { RoundRobin } from "./round-robin.ts";
 import { StepTimeEstimator, type RunProgress } from "./step-time-estimator.ts";
+import { pickBatched, plannedOrder, type BatchState } from "./model-batching.ts";
 import { TypedEmitter } from "./typed-emitter.ts";
 
 /** Where a job stands: `position` 0 = running, 1 = next to run; `etaMs` until it starts (queued) or finishes (running). */
@@ -42,6 +43,16 @@ export interface FairJobQueueOptions<J extends JobSpec> {
    * @default 0.3
    */
   etaSmoothing?: number;
+  /**
+   * Milliseconds a switch to `group` (loading that model) takes, for ETAs: the last measured load, if any.
+   * @default no cost
+   */
+  switchMs?: (group: string) => number | undefined;
+  /**
+   * The group loaded before the first job (the startup model).
+   * @default none
+   */
+  initialGroup?: string;
   /**
    * The clock for durations and ETAs, in milliseconds.
    * @default performance.now
@@ -91,6 +102,8 @@ export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
   readonly #now: () => number;
   readonly #events: TypedEmitter<FairJobQueueEvents<J>>;
   #positionsScheduled = false;
+  #batching: BatchState;
+  readonly #switchMs: (group: string) => number | undefined;
 
   constructor(options: FairJobQueueOptions<J>) {
     const {
@@ -113,6 +126,8 @@ export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
     this.#estimator = new StepTimeEstimator({ initialMsPerUnit: initialStepMs, smoothing: etaSmoothing });
     this.#now = now;
     this.#events = new TypedEmitter(onListenerError);
+    this.#batching = { group: options.initialGroup, batch: undefined };
+    this.#switchMs = options.switchMs ?? (() => undefined);
   }
 
   /** How many jobs are waiting (the running one not counted). */
@@ -196,7 +211,7 @@ export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
     const running = this.#running;
     return {
       ...(running && { running: { job: running.job, step: running.step, totalSteps: running.totalSteps } }),
-      waiting: this.#waiting.order(),
+      waiting: plannedOrder(this.#waiting.order(), this.#batching).map(({ job }) => job),
     };
   }
 
@@ -239,7 +254,7 @@ export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
       this.#addTask();
       return;
     }
-    const job = this.#waiting.take();
+    const job = this.#take();
     if (!job) return;
 
     const running: RunningJob<J> = {
@@ -284,6 +299,17 @@ export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
     this.#schedulePositions();
   }
 
+  /** The next job: the fair turn, or a job of the loaded model batched before a switch (see model-batching.ts). */
+  #take(): J | undefined {
+    const order = this.#waiting.order();
+    const next = pickBatched(order, this.#batching);
+    if (!next) return undefined;
+    this.#batching = next.state;
+    const chosen = order[next.index]!;
+    // The fair turn is take() itself; a batched job is taken out of turn, leaving everyone's turns as they were.
+    return next.index === 0 ? this.#waiting.take() : this.#waiting.remove((job) => job === chosen);
+  }
+
   #dropWaiting(job: J): void {
     this.#ids.delete(job.id);
     this.#events.emit("cancelled", job, { wasRunning: false });
@@ -307,7 +333,9 @@ export class FairJobQueue<J extends JobSpec> implements JobQueue<J> {
       positions.set(this.#running.job.id, { position: 0, etaMs: Math.round(eta) });
     }
     let position = 1;
-    for (const job of this.#waiting.order()) {
+    for (const { job, switches } of plannedOrder(this.#waiting.order(), this.#batching)) {
+      // A job that needs another model waits for its load too (the last measured one).
+      if (switches && job.group !== undefined) eta += this.#switchMs(job.group) ?? 0;
       positions.set(job.id, { position: position++, etaMs: Math.round(eta) });
       eta += this.#estimator.estimateMs(costUnits(job));
     }

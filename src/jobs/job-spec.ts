@@ -12,6 +12,11 @@ export interface JobSpec {
    * @default steps
    */
   cost?: number;
+  /**
+   * The model the job runs on: the queue groups jobs of the loaded model within fairness (see model-batching.ts)
+   * and counts a switch's load time in ETAs. @default none: runs on whatever is loaded
+   */
+  group?: string;
 }
 
 /** What a runner gets besides the job. */

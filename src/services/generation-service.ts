@@ -115,7 +115,13 @@ export class GenerationService {
       deps.createQueue?.(run) ??
       // Every cap (the server's and the bot's across servers) is checked by the reservation, before charging: a
       // job that was reserved is never refused by the queue.
-      new FairJobQueue<GenerationJob>({ run, maxWaitingPerUser: Infinity });
+      // Jobs are grouped by model (fewer switches), and ETAs count each switch's last measured load time.
+      new FairJobQueue<GenerationJob>({
+        run,
+        maxWaitingPerUser: Infinity,
+        initialGroup: deps.modelName,
+        switchMs: (model) => this.modelLoadMs.get(model),
+      });
     this.queue.on("positions", (positions) => {
       for (const [jobId, { position, etaMs }] of positions) {
         const record = this.records.get(Number(jobId));
@@ -174,7 +180,7 @@ export class GenerationService {
       return { ok: true, generation: cancelled ?? generation, position: 0, etaMs: 0 };
     }
     this.records.set(generation.id, generation);
-    const { position } = await this.queue.enqueue(toJob(generation), { maxWaiting: Infinity });
+    const { position } = await this.queue.enqueue(inGroup(toJob(generation), generation), { maxWaiting: Infinity });
     return { ok: true, generation, position, etaMs: this.queue.etaMs(String(generation.id)) ?? 0 };
   }
 
@@ -258,7 +264,7 @@ export class GenerationService {
     for (const record of unfinished) this.records.set(record.id, record);
     await this.queue.pause();
     // Already accepted before the restart: no cap may refuse it now. One at a time, so a queue on Redis keeps the order.
-    for (const record of unfinished) await this.queue.enqueue(toJob(record), { maxWaiting: Infinity });
+    for (const record of unfinished) await this.queue.enqueue(inGroup(toJob(record), record), { maxWaiting: Infinity });
     await this.queue.start();
     return unfinished.length;
   }
@@ -477,6 +483,11 @@ function toJob(record: GenerationRecord): GenerationJob {
     steps: denoise,
     cost: ((record.width * record.height) / (512 * 512)) * denoise * (record.guidance > 1 ? 2 : 1),
   };
+}
+
+/** The job grouped by its model: the queue batches jobs of the loaded model (see src/jobs/model-batching.ts). */
+function inGroup(job: GenerationJob, record: GenerationRecord): GenerationJob {
+  return { ...job, group: record.model };
 }
 
 /** A message safe to show: user errors as they are, faults as a short apology (details are in the log). */
