@@ -7,9 +7,11 @@ import { loadCommands } from "./discord/load-commands.ts";
 import { DiscordJobPresenter } from "./discord/presenters/discord-job-presenter.ts";
 import { handleInteraction } from "./events/interaction-create.ts";
 import { handleReactionAdd } from "./events/message-reaction-add.ts";
+import { FleetQueue } from "./fleet/fleet-queue.ts";
+import { NO_LOCAL_MODEL } from "./fleet/no-local-model.ts";
 import { InferenceClient } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
-import { GenerationService, type InferenceBackend } from "./services/generation-service.ts";
+import { GenerationService, type GenerationJob, type InferenceBackend } from "./services/generation-service.ts";
 import { InputStore } from "./services/input-store.ts";
 import { RequestGate } from "./services/request-gate.ts";
 import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
@@ -45,8 +47,12 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const migrated = await migrateDatabase(config.databaseUrl);
   if (migrated.applied.length) logger.info({ applied: migrated.applied }, "database migrated");
   const db: Db = createDb(config.databaseUrl);
+  // The distributed mode (REDIS_URL): this process takes commands; the fleet's workers (`npm run worker`) run jobs.
+  const redisUrl = config.redisUrl;
+  let fleet: FleetQueue<GenerationJob> | undefined;
   const inference =
     options.inference ??
+    (redisUrl ? NO_LOCAL_MODEL : undefined) ??
     (await InferenceClient.start({
       modelDir: options.modelDir,
       maxResidentModels: config.maxResidentModels,
@@ -73,6 +79,14 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     inference,
     inputs,
     results: new ResultStore(config.resultStoreDir),
+    ...(redisUrl && {
+      createQueue: () =>
+        (fleet = new FleetQueue<GenerationJob>({
+          redisUrl,
+          prefix: config.redisPrefix,
+          onError: (error, where) => logger.warn({ err: error }, `fleet queue: ${where}`),
+        })),
+    }),
     logger,
     modelName,
     flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
@@ -118,6 +132,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
         await stopped;
       } // A backend that cannot be closed cannot be waited for either: its job stays "running" and resumes.
       presenter.close(); // scheduled edits and reactions of this run must not land after the next run's
+      await fleet?.close(); // the fleet's jobs stay on Redis for the workers and the other bot processes
       await client.destroy();
       await db.close();
     },

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Config } from "../../src/config.ts";
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Lines the process printed so far. */
+  lines: string[];
+  /** Resolves with the first printed line that `matches`. */
+  waitFor(matches: (line: string) => boolean, what: string): Promise<string>;
+  /** kill -9, and resolves once it is gone. */
+  kill9(): Promise<void>;
+  /** SIGTERM (a clean stop), and resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+/** The environment of a worker process that joins the bot of `config` (same database, stores, Discord, Redis). */
+export function workerEnv(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    DISCORD_TOKEN: config.discordToken,
+    DISCORD_CLIENT_ID: config.discordClientId,
+    DISCORD_API_URL: config.discordApiUrl,
+    DATABASE_URL: config.databaseUrl,
+    INPUT_STORE_DIR: config.inputStoreDir,
+    RESULT_STORE_DIR: config.resultStoreDir,
+    REDIS_URL: config.redisUrl,
+    REDIS_PREFIX: config.redisPrefix,
+    LOG_LEVEL: process.env.REROLL_TEST_LOG ?? "silent",
+    ...extra,
+  };
+  return env;
+}
+
+/** Starts test/fleet/stand-in-worker.ts as a process of its own; resolves once it takes jobs. */
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/fleet/stand-in-worker.ts"], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const lines: string[] = [];
+  const waiters: Array<{ matches: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (waiter.matches(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  });
+  const worker: WorkerProcess = {
+    child,
+    lines,
+    waitFor(matches, what) {
+      const seen = lines.find(matches);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return Promise.race([
+        new Promise<string>((resolve) => waiters.push({ matches, resolve })),
+        exited.then(() => Promise.reject(new Error(`the worker exited before ${what}`))),
+      ]);
+    },
+    async kill9() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+  await worker.waitFor((line) => line === "ready", "it was ready");
+  return worker;
+}
