@@ -15,3 +15,4 @@ export { isValidTimeZone, quotaDay, quotaDayEnd } from "./quota-day.ts";
 export * from "./generations.ts";
 export * from "./settings.ts";
 export * from "./types.ts";
+export * from "./grid-picks.ts";

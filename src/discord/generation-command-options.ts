@@ -1,5 +1,6 @@
 import type { ChatInputCommandInteraction, SlashCommandOptionsOnlyBuilder } from "discord.js";
 import { DEFAULT_STRENGTH, MAX_SEED, SCHEDULER_NAMES, type SchedulerName } from "../inference/index.ts";
+import { IMAGE_COUNT_RANGE } from "../services/policy/limit-ranges.ts";
 import { UserFacingError } from "./user-facing-error.ts";
 
 /** Discord option names shared by /img2img and /txt2img. */
@@ -21,7 +22,14 @@ export function addCommonGenerationOptions(builder: SlashCommandOptionsOnlyBuild
     .addNumberOption((o) => o.setName("guidance").setDescription(`How closely to follow the prompt (default ${DEFAULT_GUIDANCE})`).setMinValue(0).setMaxValue(30))
     .addStringOption((o) => o.setName("seed").setDescription("Seed for the noise (0 to 18446744073709551615); random if empty").setMaxLength(20))
     .addStringOption((o) => o.setName("model").setDescription("The model to draw with (default: this server's)").setMaxLength(100).setAutocomplete(true))
-    .addStringOption((o) => o.setName("scheduler").setDescription("Sampler").addChoices(...SCHEDULER_CHOICES));
+    .addStringOption((o) => o.setName("scheduler").setDescription("Sampler").addChoices(...SCHEDULER_CHOICES))
+    .addIntegerOption((o) =>
+      o
+        .setName("count")
+        .setDescription(`Images, posted as a grid (${IMAGE_COUNT_RANGE.min}–${IMAGE_COUNT_RANGE.max}, default 1); each counts against your quota`)
+        .setMinValue(IMAGE_COUNT_RANGE.min)
+        .setMaxValue(IMAGE_COUNT_RANGE.max),
+    );
   return builder;
 }
 
@@ -32,6 +40,8 @@ export interface CommonGenerationInput {
   guidance: number;
   seed: bigint | undefined;
   scheduler: SchedulerName;
+  /** Images to make (a grid when more than 1). */
+  imageCount: number;
 }
 
 /** Reads and checks the shared options; a bad value is a UserFacingError naming the allowed range. */
@@ -46,6 +56,10 @@ export function readCommonGenerationOptions(interaction: ChatInputCommandInterac
   }
   const scheduler = (interaction.options.getString("scheduler") ?? "ddim") as SchedulerName;
   if (!SCHEDULER_NAMES.includes(scheduler)) throw new UserFacingError(`Unknown scheduler \`${scheduler}\`.`);
+  const imageCount = interaction.options.getInteger("count") ?? 1;
+  if (imageCount < IMAGE_COUNT_RANGE.min || imageCount > IMAGE_COUNT_RANGE.max) {
+    throw new UserFacingError(`The count must be from ${IMAGE_COUNT_RANGE.min} to ${IMAGE_COUNT_RANGE.max} images; got ${imageCount}.`);
+  }
   return {
     prompt: interaction.options.getString("prompt", true),
     negativePrompt: interaction.options.getString("negative_prompt") ?? "",
@@ -53,5 +67,6 @@ export function readCommonGenerationOptions(interaction: ChatInputCommandInterac
     guidance: interaction.options.getNumber("guidance") ?? DEFAULT_GUIDANCE,
     seed,
     scheduler,
+    imageCount,
   };
 }

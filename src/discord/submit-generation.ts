@@ -13,7 +13,7 @@ import { UserFacingError } from "./user-facing-error.ts";
 /** What a command asks for: the stored request's parameters, with the seed still optional (random when absent). */
 export type GenerationSubmission = Pick<
   GenerationRequest,
-  "kind" | "prompt" | "negativePrompt" | "strength" | "steps" | "guidance" | "width" | "height" | "inputHash"
+  "kind" | "prompt" | "negativePrompt" | "strength" | "steps" | "guidance" | "width" | "height" | "inputHash" | "imageCount"
 > & { scheduler: SchedulerName; seed: bigint | undefined };
 
 /**

@@ -2,7 +2,9 @@ import type { Client, Message, MessageReaction, PartialMessage, PartialMessageRe
 import { findByResultMessageId, getGuildSettings, type GenerationRecord } from "../db/index.ts";
 import type { BotContext } from "../discord/bot-context.ts";
 import { fetchMemberFacts } from "../discord/member-info.ts";
+import { pickIndexOf } from "../discord/presenters/grid-picks.ts";
 import { CANCEL_EMOJI, REROLL_EMOJI, rerollQueuedContent } from "../discord/presenters/job-messages.ts";
+import { pickFromGrid } from "./grid-pick-reaction.ts";
 import type { StatusMessageRef } from "../services/status-message-match.ts";
 import { canManage } from "../services/policy/index.ts";
 import { MemberUnavailableError, REFUSAL_NOTICE_MS, type GateRefusal } from "../services/request-gate.ts";
@@ -19,11 +21,13 @@ export async function handleReactionAdd(
 ): Promise<void> {
   if (user.bot || user.id === ctx.client.user?.id) return;
   const emoji = reaction.emoji.name;
-  if (emoji !== REROLL_EMOJI && emoji !== CANCEL_EMOJI) return;
+  const pick = pickIndexOf(emoji);
+  if (emoji !== REROLL_EMOJI && emoji !== CANCEL_EMOJI && pick === undefined) return;
   const message = reaction.message;
   if (!message.guildId) return;
   try {
-    if (emoji === CANCEL_EMOJI) await cancelByReaction(ctx, message, message.guildId, user.id);
+    if (pick !== undefined) await pickFromGrid(ctx, reaction, user.id, message.guildId, pick, (channelId, text) => postNotice(ctx, channelId, user.id, text));
+    else if (emoji === CANCEL_EMOJI) await cancelByReaction(ctx, message, message.guildId, user.id);
     else await reroll(ctx, reaction, user.id, message.guildId);
   } catch (error) {
     ctx.logger.error({ err: error, messageId: message.id, emoji }, "reaction handling failed");

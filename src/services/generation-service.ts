@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
+import { recordGridPick } from "../db/grid-picks.ts";
 import {
   findById,
   findByResultMessageId,
@@ -13,7 +14,7 @@ import {
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
-import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError, denoisingSteps } from "../inference/index.ts";
+import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError, composeGrid, denoisingSteps } from "../inference/index.ts";
 import { ImageInputError } from "../inference/image/errors.ts";
 import { FairJobQueue, type JobQueue, type JobRunner, type JobSpec } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
@@ -340,7 +341,9 @@ export class GenerationService {
       // Throwing lets the queue count it as failed and go on with the next job.
       throw error;
     }
-    const action = output.nsfwFlagged ? await this.flaggedAction(record) : "post";
+    // A grid is flagged when any of its images is.
+    const flagged = output.nsfwFlagged === true || output.images.some((image) => image.nsfwFlagged === true);
+    const action = flagged ? await this.flaggedAction(record) : "post";
     if (action === "block") {
       // Never stored, never posted; the compute is spent, but the member did nothing wrong: refund.
       this.records.delete(id);
@@ -348,9 +351,11 @@ export class GenerationService {
       if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, current), FLAGGED_IMAGE_BLOCKED));
       return;
     }
-    await results.put(id, output.png, { flagged: output.nsfwFlagged === true });
+    // A grid: each image kept alone for its pick (1️⃣–4️⃣), the grid posted as the result.
+    const posted = output.images.length > 1 ? await storeGrid(results, id, output) : output.png;
+    await results.put(id, posted, { flagged });
     const delivered = {
-      png: output.png,
+      png: posted,
       seed: output.seed,
       runMs: performance.now() - started,
       msPerStep: output.timings.msPerStep,
@@ -358,6 +363,24 @@ export class GenerationService {
       spoiler: action === "spoiler",
     };
     await this.deliverOrRetry(record, delivered);
+  }
+
+  /**
+   * Posts image `index` of a finished grid alone, from the kept singles, as a generation of its own (parent = the
+   * grid). Picking an image twice posts it once. Returns the pick, or why not.
+   */
+  async pick(grid: GenerationRecord, index: number): Promise<{ ok: true; pick: GenerationRecord; created: boolean } | { ok: false; message: string }> {
+    if (grid.imageCount < 2 || index < 0 || index >= grid.imageCount || grid.resultMessageId === null) {
+      return { ok: false, message: `Result #${grid.id} has no image ${index + 1} to pick.` };
+    }
+    const png = await this.deps.results.getGridImage(grid.id, index);
+    if (!png) return { ok: false, message: `Image ${index + 1} of #${grid.id} is no longer stored; react 🔁 to make the grid again.` };
+    const { pick, created } = await recordGridPick(this.deps.db, grid, index);
+    if (!created) return { ok: true, pick, created };
+    // Stored under the pick's own id first: a restart before the post delivers it (see runAndDeliver).
+    await this.deps.results.put(pick.id, png);
+    await this.deliverOrRetry(pick, { png, seed: pick.seed, runMs: 0, msPerStep: grid.stepMs ?? 0, warnings: [] });
+    return { ok: true, pick, created };
   }
 
   /** Posts a stored result; when Discord refuses, retries in the background while the queue moves on. */
@@ -406,6 +429,7 @@ export class GenerationService {
       scheduler: record.scheduler as SchedulerName,
       width: record.width,
       height: record.height,
+      count: record.imageCount,
     };
     const model = await this.modelDirOf(record);
     if (record.kind === "txt2img") return { mode: "txt2img", options: common, ...model };
@@ -458,6 +482,19 @@ export class ModelGoneError extends Error {
   }
 }
 
+/**
+ * Keeps each image of a grid alone for its pick and returns the grid image that is posted. Written before the post,
+ * so a restart in between delivers the same grid and picks.
+ */
+async function storeGrid(results: ResultStore, id: number, output: WorkerGenerationResult): Promise<Buffer> {
+  for (const [index, image] of output.images.entries()) await results.putGridImage(id, index, image.png);
+  return composeGrid(
+    output.images.map((image) => image.png),
+    output.width,
+    output.height,
+  );
+}
+
 /** The stored input image of a job is gone (deleted, another disk). */
 export class JobInputMissingError extends Error {
   override readonly name = "JobInputMissingError";
@@ -481,7 +518,7 @@ function toJob(record: GenerationRecord): GenerationJob {
     generationId: record.id,
     userId: record.userId,
     steps: denoise,
-    cost: ((record.width * record.height) / (512 * 512)) * denoise * (record.guidance > 1 ? 2 : 1),
+    cost: ((record.width * record.height) / (512 * 512)) * denoise * (record.guidance > 1 ? 2 : 1) * record.imageCount,
   };
 }
 

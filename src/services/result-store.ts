@@ -42,6 +42,23 @@ export class ResultStore {
     await rm(this.flagPathOf(generationId), { force: true });
   }
 
+  /**
+   * Keeps image `index` of grid `gridId` alone, for a later pick (1️⃣–4️⃣). Kept after the grid is posted, at
+   * `<dir>/grids/<gridId>/<index>.png` (a pick may come a week later, after restarts).
+   */
+  async putGridImage(gridId: number, index: number, png: Buffer): Promise<void> {
+    const dir = join(this.dir, "grids", String(gridId));
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `${index}.${randomUUID()}.tmp`);
+    await writeFile(temp, png);
+    await rename(temp, join(dir, `${index}.png`));
+  }
+
+  /** Image `index` of grid `gridId` as {@link putGridImage} kept it; undefined when it is not stored. */
+  async getGridImage(gridId: number, index: number): Promise<Buffer | undefined> {
+    return readFile(join(this.dir, "grids", String(gridId), `${index}.png`)).catch(() => undefined);
+  }
+
   private flagPathOf(generationId: number): string {
     return join(this.dir, `${generationId}.flagged`);
   }

@@ -12,6 +12,7 @@ import {
   resultEmbed,
   runningContent,
 } from "./job-messages.ts";
+import { pickEmojisFor } from "./grid-picks.ts";
 import { FAR_REFRESH_INTERVALS, PositionRefresh } from "./position-refresh.ts";
 import { ReactionQueue, type ReactionPriority } from "./reaction-queue.ts";
 import { StatusEditor } from "./status-editor.ts";
@@ -195,6 +196,7 @@ export class DiscordJobPresenter implements JobPresenter {
   /** Schedules the 🔁 under the result (first in its channel's line) and the ❌'s removal; returns at once. */
   async resultRecorded(job: GenerationRecord, messageId: string): Promise<void> {
     this.reactions.add(job.channelId, messageId, REROLL_EMOJI, "result");
+    for (const emoji of pickEmojisFor(job.imageCount)) this.reactions.add(job.channelId, messageId, emoji, "result");
     if (job.statusMessageId) this.reactions.remove(job.channelId, job.statusMessageId, CANCEL_EMOJI);
   }
 

@@ -2,6 +2,7 @@ import type { APIEmbed } from "discord.js";
 import { SYNTHETIC_MODEL_NAME } from "../../config.ts";
 import type { GenerationRecord } from "../../db/types.ts";
 import type { DeliveredResult } from "../../services/job-presenter.ts";
+import { PICK_EMOJIS } from "./grid-picks.ts";
 import { clip, formatDuration, formatEta, progressBar } from "./format.ts";
 
 export const REROLL_EMOJI = "🔁";
@@ -33,7 +34,7 @@ export function cancelledContent(job: GenerationRecord): string {
 /** The card under a result: everything needed to reproduce it. */
 export function resultEmbed(job: GenerationRecord, result: DeliveredResult, filename: string): APIEmbed {
   const fields = [
-    { name: "Seed", value: `\`${result.seed}\``, inline: true },
+    { name: job.imageCount > 1 ? "Seeds" : "Seed", value: job.imageCount > 1 ? `\`${result.seed}\` … \`${lastSeedOf(job)}\`` : `\`${result.seed}\``, inline: true },
     { name: "Steps", value: String(job.steps), inline: true },
     ...(job.kind === "img2img" ? [{ name: "Strength", value: String(job.strength), inline: true }] : []),
     { name: "Guidance", value: String(job.guidance), inline: true },
@@ -49,6 +50,18 @@ export function resultEmbed(job: GenerationRecord, result: DeliveredResult, file
     description: clip(job.prompt, 4000),
     fields,
     image: { url: `attachment://${filename}` },
-    footer: { text: `#${job.id}${job.parentId ? ` · reroll of #${job.parentId}` : ""} · React ${REROLL_EMOJI} to reroll with a new seed` },
+    footer: { text: resultFooter(job) },
   };
+}
+
+/** The seed of a grid's last image (seeds run seed … seed + count − 1, modulo 2^64). */
+function lastSeedOf(job: GenerationRecord): bigint {
+  return (job.seed + BigInt(job.imageCount - 1)) % 2n ** 64n;
+}
+
+/** Where the result comes from and what its reactions do. */
+function resultFooter(job: GenerationRecord): string {
+  const origin = job.gridIndex !== null && job.parentId ? ` · image ${job.gridIndex + 1} of #${job.parentId}` : job.parentId ? ` · reroll of #${job.parentId}` : "";
+  const picks = job.imageCount > 1 ? ` · ${PICK_EMOJIS[0]}–${PICK_EMOJIS[job.imageCount - 1]} posts one alone` : "";
+  return `#${job.id}${origin} · React ${REROLL_EMOJI} to reroll with a new seed${picks}`;
 }

@@ -22,6 +22,8 @@ export const COOLDOWN_SECONDS_RANGE: IntegerRange = Object.freeze({ min: 0, max:
 export const MAX_STEPS_RANGE: IntegerRange = Object.freeze({ min: 1, max: 150 });
 /** Multiples of 64 keep SD 1.5's latents (side / 8) divisible by the UNet's downsampling. */
 export const MAX_SIDE_RANGE: IntegerRange = Object.freeze({ min: 256, max: 2048, multipleOf: 64 });
+/** Images one /txt2img or /img2img makes (`count`): a grid of up to 2×2; each counts against the quota. */
+export const IMAGE_COUNT_RANGE: IntegerRange = Object.freeze({ min: 1, max: 4 });
 /** A role's daily quota override (besides null, unlimited). */
 export const ROLE_QUOTA_RANGE: IntegerRange = DAILY_IMAGES_RANGE;
 
