@@ -65,8 +65,10 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       },
       log: (message) => logger.info(message),
     }));
-  const startupName = options.modelName ?? (inference instanceof InferenceClient ? (await inference.info()).model : "injected");
-  const models = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: startupName, dir: options.modelDir } });
+  const folderName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
+  const startupName = options.modelName ?? folderName;
+  // Generations made before models had catalog names recorded the folder's own name: their rerolls find it still.
+  const models = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: startupName, dir: options.modelDir }, startupAliases: [folderName] });
   // Jobs record their model as name@commit: the startup model's commit comes from the catalog when it is a hub model.
   const modelName = modelLabel(await models.defaultModel());
   const inputs = new InputStore(config.inputStoreDir);

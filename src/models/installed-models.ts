@@ -36,6 +36,11 @@ export class InstalledModels {
       modelsDir?: string;
       /** The model the bot started with: the default for requests that name none. */
       startup: InstalledModel;
+      /**
+       * Other names generations recorded for the startup model before it had a catalog name (the folder's own name
+       * from model_index.json): their rerolls still find it.
+       */
+      startupAliases?: readonly string[];
     },
   ) {}
 
@@ -75,6 +80,7 @@ export class InstalledModels {
   async findRecorded(label: string): Promise<ModelLookup> {
     const { name, commit } = parseModelLabel(label);
     const models = await this.list();
+    if (commit === undefined && this.options.startupAliases?.includes(name)) return { ok: true, model: models[0] ?? this.options.startup };
     const found = models.find((m) => m.name === name && m.commit === commit) ?? (commit ? models.find((m) => m.commit === commit) : undefined);
     if (found) return { ok: true, model: found };
     const renamed = models.find((m) => m.name === name);

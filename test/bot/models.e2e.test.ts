@@ -46,8 +46,12 @@ describe("several models: the model option, its autocomplete, a server's default
   test("/txt2img model:beta runs on beta and records it; Generation info names it", async () => {
     const interaction = sendTxt2Img(h, { prompt: "on beta", extra: [{ name: "model", type: OPTION.string, value: "beta" }] });
     await waitForInteractionResult(h, interaction);
-    const job = await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(interaction.id).reply!.id);
+    const resultId = h.fake.interaction(interaction.id).reply!.id;
+    const job = await findByResultMessageId(h.bot.ctx.db, resultId);
     assert.equal(job?.model, "beta");
+    const info = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "Generation info", targetMessageId: resultId });
+    const answer = await h.fake.waitForCall((c) => c.method === "POST" && c.route === `/interactions/${info.id}/${info.token}/callback`);
+    assert.match(String((answer.body as { data?: { content?: string } }).data?.content), /\*\*Model:\*\* beta/);
     const plain = sendTxt2Img(h, { prompt: "on the default" });
     await waitForInteractionResult(h, plain);
     assert.equal((await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(plain.id).reply!.id))?.model, "alpha");
