@@ -6,10 +6,13 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { SYNTHETIC_VARIANTS, resolveVariant, synthesizeModel } from "./synthesize/index.ts";
+import { addSyntheticSafetyChecker } from "./synthesize/safety-checker.ts";
 import { formatBytes } from "../src/inference/image/errors.ts";
 
-const USAGE = `Usage: npm run synthesize-model -- --out DIR [--variant NAME] [--seed N]
-Variants: ${Object.keys(SYNTHETIC_VARIANTS).join(", ")} (default tiny)`;
+const USAGE = `Usage: npm run synthesize-model -- --out DIR [--variant NAME] [--seed N] [--safety-checker FLAG_ABOVE]
+Variants: ${Object.keys(SYNTHETIC_VARIANTS).join(", ")} (default tiny)
+--safety-checker adds a safety checker with the real inputs and outputs that flags images whose mean brightness
+(0 to 1) is above FLAG_ABOVE (-1 flags every image, 2 none), with SD 1.5's feature_extractor/.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,6 +20,7 @@ async function main(): Promise<void> {
       out: { type: "string" },
       variant: { type: "string", default: "tiny" },
       seed: { type: "string" },
+      "safety-checker": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -31,6 +35,11 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   await synthesizeModel(values.out, variant);
+  const flagAbove = values["safety-checker"];
+  if (flagAbove !== undefined) {
+    if (!Number.isFinite(Number(flagAbove))) throw new Error(`--safety-checker takes a brightness in [0, 1] above which images are flagged (-1: all, 2: none); got "${flagAbove}"`);
+    await addSyntheticSafetyChecker(values.out, { flagAbove: Number(flagAbove) });
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
   const files = await listFiles(values.out);
