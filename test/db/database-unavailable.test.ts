@@ -88,11 +88,13 @@ describe("PostgreSQL connection cut during a reservation", { skip }, () => {
     await admin.query("BEGIN");
     await admin.query(`LOCK TABLE "Generation" IN SHARE MODE`);
     const reservation = reserveGeneration(fresh.db, request({ userId }), rules({ dailyLimit: 5 }));
+    // Checked from now on: it may fail before the terminating query itself answers.
+    const refused = assert.rejects(reservation, unavailable);
     const pid = await backendWaitingForLock();
     const { rows } = await admin.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE pid = $1`, [pid]);
     assert.match(rows[0]?.query ?? "", /^INSERT INTO "Generation"/, "stopped at the insert, after every check");
     await admin.query("SELECT pg_terminate_backend($1)", [pid]);
-    await assert.rejects(reservation, unavailable);
+    await refused;
     await admin.query("ROLLBACK");
 
     assert.equal(await fresh.db.prisma.generation.count({ where: { userId } }), 0, "nothing half-written");
@@ -110,10 +112,10 @@ describe("PostgreSQL connection cut during a reservation", { skip }, () => {
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
     await admin.query("BEGIN");
     await admin.query(`LOCK TABLE "GuildSettings" IN ACCESS EXCLUSIVE MODE`);
-    const read = getGuildSettings(fresh.db, "g");
+    const refused = assert.rejects(getGuildSettings(fresh.db, "g"), unavailable);
     const pid = await backendWaitingForLock();
     await admin.query("SELECT pg_terminate_backend($1)", [pid]);
-    await assert.rejects(read, unavailable);
+    await refused;
     await admin.query("ROLLBACK");
     assert.equal((await getGuildSettings(fresh.db, "g")).guildId, "g");
   });
