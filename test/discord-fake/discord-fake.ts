@@ -7,7 +7,8 @@ import { FaultInjector, type FaultMatch, type FaultOptions, type FaultStatus } f
 import { Gateway } from "./gateway.ts";
 import { Intent } from "./gateway-intents.ts";
 import { FakeHttpServer } from "./http-server.ts";
-import { buildMessageCommand, buildSlashCommand, type MessageCommandInput, type SlashCommandInput } from "./interaction-builders.ts";
+import { buildMessageCommand, buildModalSubmit, buildSlashCommand, type MessageCommandInput, type SlashCommandInput } from "./interaction-builders.ts";
+import { modalSubmission } from "./modals.ts";
 import { storeAttachment } from "./message-factory.ts";
 import { addReaction } from "./reactions.ts";
 import { MessageNonces } from "./message-nonces.ts";
@@ -250,6 +251,18 @@ export class DiscordFake {
     return this.startInteraction(buildMessageCommand(this.ctx, opts));
   }
 
+  /**
+   * The user fills in and submits the modal the bot answered interaction `interactionId` with (callback type 9):
+   * dispatches a MODAL_SUBMIT interaction (type 5) carrying every input's value (`values` by input custom id; others
+   * keep their prefilled value). Throws when that interaction was not answered with a modal, or a value breaks the
+   * input's rules (as the Discord client refuses to send it).
+   */
+  submitModal(opts: { interactionId: string; values?: Record<string, string> }): FakeInteraction {
+    const opener = this.state.interactions.get(opts.interactionId);
+    if (!opener?.modal) throw new Error(`Interaction ${opts.interactionId} was not answered with a modal`);
+    return this.startInteraction(buildModalSubmit(this.ctx, opener, modalSubmission(opener.modal, opts.values ?? {})));
+  }
+
   /** A user reacts: stores the reaction and dispatches MESSAGE_REACTION_ADD (a no-op if already there). */
   addReaction(opts: { guildId: string; channelId: string; messageId: string; userId: string; emoji: string }): void {
     const record = this.state.messages.get(opts.messageId);
@@ -343,6 +356,7 @@ export class DiscordFake {
       followups: record.followupIds.map((fid) => this.message(fid)).filter((m): m is FakeMessage => m !== undefined),
       edits: record.edits.map((edit) => ({ ...edit })),
       expired: record.expired,
+      ...(record.modal ? { modal: structuredClone(record.modal) } : {}),
     };
   }
 

@@ -71,6 +71,20 @@ export function buildMessageCommand(ctx: FakeContext, input: MessageCommandInput
   return buildCommon(ctx, { ...input, commandType: 3 }, data);
 }
 
+/**
+ * Builds the MODAL_SUBMIT interaction (type 5) for the modal `opener` was answered with: same place and user, a new
+ * id and token, `data` = { custom_id, components } with the user's values (see modalSubmission).
+ */
+export function buildModalSubmit(ctx: FakeContext, opener: InteractionRecord, data: Record<string, unknown>): { record: InteractionRecord; payload: APIInteraction } {
+  const built = buildCommon(
+    ctx,
+    { guildId: opener.guildId, channelId: opener.channelId, userId: opener.userId, name: String(data.custom_id), commandType: 0, targetMessageId: undefined, attachmentSizeLimit: opener.attachmentSizeLimit },
+    data,
+  );
+  built.record.interactionType = 5;
+  return { record: built.record, payload: { ...built.payload, type: 5 } as APIInteraction };
+}
+
 interface CommonInput {
   guildId: string;
   channelId: string;

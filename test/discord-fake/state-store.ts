@@ -1,3 +1,4 @@
+import type { APIModalInteractionResponseCallbackData } from "discord-api-types/v10";
 import type { APIApplicationCommand, APIMessage, APIPartialEmoji, APIRole, APIUser, RoleFlags, UserFlags } from "discord-api-types/v10";
 import { nextSnowflake } from "./snowflake.ts";
 import { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_MEMBER_PERMISSIONS, Permission, expandAdministrator } from "./permissions.ts";
@@ -67,6 +68,10 @@ export interface InteractionRecord {
   followupIds: string[];
   edits: Array<{ messageId: string; body: unknown; at: number }>;
   expired: boolean;
+  /** The interaction's type: 2 application command (the default), 4 autocomplete, 5 modal submit. */
+  interactionType?: number;
+  /** The modal the bot answered with (callback type 9), checked as Discord checks it; the user may submit it. */
+  modal?: APIModalInteractionResponseCallbackData;
 }
 
 export interface StoredFile {

@@ -1,4 +1,4 @@
-import type { APIInteraction, APIMessage } from "discord-api-types/v10";
+import type { APIInteraction, APIMessage, APIModalInteractionResponseCallbackData } from "discord-api-types/v10";
 
 /** One uploaded file of a multipart request, as the fake received it. */
 export interface MultipartFile {
@@ -85,6 +85,8 @@ export interface FakeInteractionEdit {
 
 /** What the bot did with an interaction so far. */
 export interface FakeInteractionState {
+  /** The modal the bot answered with (callback type 9), as it sent it. */
+  modal?: APIModalInteractionResponseCallbackData;
   id: string;
   token: string;
   /** The callback type the bot answered with (4 reply, 5 defer, 6 deferred update, 7 update, 8 autocomplete, 9 modal). */

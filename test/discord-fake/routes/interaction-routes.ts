@@ -1,4 +1,6 @@
+import type { APIModalInteractionResponseCallbackData } from "discord-api-types/v10";
 import { ApiErrors } from "../api-error.ts";
+import { modalErrors } from "../modals.ts";
 import { toApiMessage } from "../api-objects.ts";
 import type { FakeContext } from "../fake-context.ts";
 import { emitMessageCreate, emitMessageDelete, emitMessageUpdate } from "../gateway-events.ts";
@@ -70,6 +72,15 @@ export function interactionRoutes(ctx: FakeContext): RouteDefinition[] {
         const { type, data } = (request.json ?? {}) as { type?: number; data?: MessageBody };
         if (type === undefined || !Object.values(Callback).includes(type as never)) {
           throw ApiErrors.invalidFormBody({ type: { _errors: [{ code: "BASE_TYPE_CHOICES", message: `Value must be one of ${Object.values(Callback).join(", ")}.` }] } });
+        }
+        if (type === Callback.Modal) {
+          // A modal cannot answer a modal's submission, nor an autocomplete; its shape is checked as Discord does.
+          if (interaction.interactionType === 5 || interaction.interactionType === 4) {
+            throw ApiErrors.invalidFormBody({ type: { _errors: [{ code: "INTERACTION_RESPONSE_TYPE_INVALID", message: "This interaction cannot be answered with a modal." }] } });
+          }
+          const errors = modalErrors(data);
+          if (errors) throw ApiErrors.invalidFormBody({ data: errors });
+          interaction.modal = data as unknown as APIModalInteractionResponseCallbackData;
         }
         let message: MessageRecord | undefined;
         if (type === Callback.Reply) message = create(interaction, data ?? {}, request.files);
