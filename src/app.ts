@@ -106,6 +106,9 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     isSpoiler: async (job) => shouldSpoiler(await getGuildSettings(db, job.guildId), await channelIsNsfw(job.channelId)),
   });
   generations.setPresenter(presenter);
+  // The startup load was measured too: a switch back to this model is expected to take about as long.
+  const startupLoadMs = inference instanceof InferenceClient ? (await inference.info()).loadMs : undefined;
+  if (startupLoadMs !== undefined) generations.modelLoadMs.set(modelName, startupLoadMs);
   const gate = new RequestGate({ db, generations, models });
   const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
