@@ -8,6 +8,7 @@ import { DiscordJobPresenter } from "./discord/presenters/discord-job-presenter.
 import { handleInteraction } from "./events/interaction-create.ts";
 import { handleReactionAdd } from "./events/message-reaction-add.ts";
 import { FleetQueue } from "./fleet/fleet-queue.ts";
+import { FleetReconciler } from "./fleet/fleet-reconciler.ts";
 import { NO_LOCAL_MODEL } from "./fleet/no-local-model.ts";
 import { InferenceClient } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
@@ -124,6 +125,17 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()] }, "logged in");
   const resumed = await generations.resume();
   if (resumed) logger.info({ resumed }, "resumed unfinished jobs");
+  // Redis restarted empty (or flushed): queue the database's unfinished jobs again, in their original order.
+  const reconciler =
+    redisUrl &&
+    new FleetReconciler({
+      redisUrl,
+      prefix: config.redisPrefix,
+      requeue: () => generations.resume(),
+      onReconciled: (requeued) => logger.warn({ requeued }, "Redis had lost the fleet's queue: unfinished jobs queued again"),
+      onError: (error) => logger.error({ err: error }, "could not queue the unfinished jobs again"),
+    });
+  if (reconciler) await reconciler.start();
 
   return {
     ctx,
@@ -137,6 +149,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
         await stopped;
       } // A backend that cannot be closed cannot be waited for either: its job stays "running" and resumes.
       presenter.close(); // scheduled edits and reactions of this run must not land after the next run's
+      if (reconciler) reconciler.stop();
       await fleet?.close(); // the fleet's jobs stay on Redis for the workers and the other bot processes
       await client.destroy();
       await db.close();
