@@ -20,6 +20,7 @@ const BENCH_DIR = fileURLToPath(new URL(".", import.meta.url));
 const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "pipeline-overhead" },
   { id: "step-cost" },
+  { id: "family-speed" },
   { id: "image-io" },
   { id: "bot-responsiveness" },
   { id: "threads" },
@@ -27,6 +28,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "memory", flags: ["--expose-gc"] },
   { id: "database" },
   { id: "model-load" },
+  { id: "model-switch" },
   { id: "download" },
   { id: "fleet" },
 ];
