@@ -427,6 +427,8 @@ export class GenerationService {
       guidanceScale: record.guidance,
       seed: record.seed,
       scheduler: record.scheduler as SchedulerName,
+      // The PNG names the model as the job recorded it: its catalog name, and the commit as A1111's "Model hash".
+      model: (({ name, commit }) => ({ name, ...(commit && { hash: commit }) }))(parseModelLabel(record.model)),
       width: record.width,
       height: record.height,
       count: record.imageCount,

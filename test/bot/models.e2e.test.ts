@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findByResultMessageId } from "../../src/db/index.ts";
+import { readPngText } from "../../src/inference/image/png-text-chunks.ts";
 import { addModel, removeModel, type ModelSettings } from "../../src/models/index.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
 import { OPTION, filesOf, payloadOf, refusalOf, runCommand, sendTxt2Img, startHarness, subcommandOptions, until, waitForInteractionResult, waitForOutcome, type Harness } from "./harness.ts";
@@ -45,7 +46,8 @@ describe("several models: the model option, its autocomplete, a server's default
 
   test("/txt2img model:beta runs on beta and records it; Generation info names it", async () => {
     const interaction = sendTxt2Img(h, { prompt: "on beta", extra: [{ name: "model", type: OPTION.string, value: "beta" }] });
-    await waitForInteractionResult(h, interaction);
+    const posted = await waitForInteractionResult(h, interaction);
+    assert.match(readPngText(filesOf(posted)[0]!.data).parameters ?? "", /Model: beta$/, "the PNG names the model picked");
     const resultId = h.fake.interaction(interaction.id).reply!.id;
     const job = await findByResultMessageId(h.bot.ctx.db, resultId);
     assert.equal(job?.model, "beta");

@@ -67,6 +67,7 @@ describe("formatParameters and parseParameters", () => {
       width: 512,
       height: 768,
       model: "v1-5-pruned-emaonly",
+      modelHash: "6ce0161689",
     });
   });
 

@@ -21,6 +21,8 @@ export interface GenerationParameters {
   /** img2img only. */
   strength?: number;
   model?: string;
+  /** A1111's "Model hash": here the hub commit the model was pinned to, which names its exact files. */
+  modelHash?: string;
 }
 
 /** Options of {@link encodePng}. */
@@ -54,6 +56,8 @@ export function formatParameters(p: GenerationParameters): string {
     fields.push(["Variation seed", p.variationSeed], ["Variation seed strength", p.variationStrength]);
   }
   fields.push(["Size", `${p.width}x${p.height}`]);
+  // A1111's order: "Model hash: …, Model: …".
+  if (p.modelHash !== undefined) fields.push(["Model hash", p.modelHash]);
   if (p.model !== undefined) fields.push(["Model", p.model]);
   if (p.strength !== undefined) fields.push(["Denoising strength", p.strength]);
 
@@ -120,6 +124,8 @@ export function parseParameters(text: string): GenerationParameters {
   }
   const model = fields.get("Model");
   if (model !== undefined) result.model = model;
+  const modelHash = fields.get("Model hash");
+  if (modelHash !== undefined) result.modelHash = modelHash;
   return result;
 }
 

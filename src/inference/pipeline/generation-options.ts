@@ -20,6 +20,11 @@ export interface CommonGenerationOptions {
   prompt: string;
   /** What the image should not show; the unconditional half of classifier-free guidance. @default "" */
   negativePrompt?: string;
+  /**
+   * How the PNG's parameters name the model: the caller's name for it and the commit its files were pinned to.
+   * @default the folder's own name (model_index.json), no hash
+   */
+  model?: { name: string; hash?: string };
   /** Scheduler steps before `strength` is applied. Default: the model family's (SD 1.x and 2.x 30, LCM 4, SD-Turbo 1). */
   steps?: number;
   /**

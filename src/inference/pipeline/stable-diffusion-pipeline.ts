@@ -37,7 +37,7 @@ export interface PipelineLoadOptions extends ModelSessionOptions {
 
 /** One generation's checked options; `img2img` is absent for txt2img. */
 interface GenerationPlan {
-  common: ResolvedCommonOptions & Pick<Img2ImgOptions, "onProgress" | "signal">;
+  common: ResolvedCommonOptions & Pick<Img2ImgOptions, "onProgress" | "signal" | "model">;
   /** txt2img's size; img2img's when both sides were given (otherwise it follows the input image). */
   size: { width: number; height: number } | undefined;
   img2img?: { image: Buffer | Uint8Array; strength: number; maxPixels: number };
@@ -99,7 +99,7 @@ export class StableDiffusionPipeline {
   }
 
   async img2img(options: Img2ImgOptions): Promise<GenerationResult> {
-    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal };
+    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal, model: options.model };
     const strength = checkNumber("strength", options.strength ?? DEFAULT_STRENGTH, 0, 1, { minExclusive: true });
     denoisingSteps(common.steps, strength, common.scheduler);
     if ((options.width === undefined) !== (options.height === undefined)) {
@@ -111,7 +111,7 @@ export class StableDiffusionPipeline {
   }
 
   async txt2img(options: Txt2ImgOptions): Promise<GenerationResult> {
-    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal };
+    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal, model: options.model };
     const size = { width: checkSide("width", options.width ?? this.defaults.width), height: checkSide("height", options.height ?? this.defaults.height) };
     return this.generate({ common, size });
   }
@@ -220,7 +220,8 @@ export class StableDiffusionPipeline {
         ...variationParameters(variationOf(common.variation, k)),
         ...size,
         strength: img2img?.strength,
-        model: this.model.name,
+        model: common.model?.name ?? this.model.name,
+        ...(common.model?.hash !== undefined && { modelHash: common.model.hash }),
       };
       const png = await encodePng(decoded, parameters);
       images.push({ image: decoded, png, seed: seeds[k]!, parameters, ...(nsfwFlagged !== undefined && { nsfwFlagged }) });
