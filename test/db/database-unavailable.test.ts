@@ -102,6 +102,30 @@ describe("PostgreSQL connection cut during a reservation", { skip }, () => {
     assert.ok(again.ok, "the pool replaced the lost connection");
   });
 
+  test("terminated while committing, its row already inserted: a try-again error and the row rolled back", async () => {
+    const userId = "cut-at-commit";
+    // A trigger run at COMMIT (deferred) that waits for a lock the test holds: the reservation's INSERT is done
+    // and its COMMIT pending when the connection is cut. Only in this test's own database.
+    await admin.query(`CREATE FUNCTION wait_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$`);
+    await admin.query(`CREATE CONSTRAINT TRIGGER wait_at_commit AFTER INSERT ON "Generation" DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW."userId" = 'cut-at-commit') EXECUTE FUNCTION wait_at_commit()`);
+    try {
+      await admin.query("SELECT pg_advisory_lock(4242)");
+      const refused = assert.rejects(reserveGeneration(fresh.db, request({ userId }), rules({ dailyLimit: 5 })), unavailable);
+      const pid = await backendWaitingForLock();
+      const { rows } = await admin.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE pid = $1`, [pid]);
+      assert.equal(rows[0]?.query, "COMMIT", "stopped in its COMMIT, after the insert");
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      await refused;
+      await admin.query("SELECT pg_advisory_unlock(4242)");
+      assert.equal(await fresh.db.prisma.generation.count({ where: { userId } }), 0, "the inserted row was rolled back");
+    } finally {
+      await admin.query(`DROP TRIGGER wait_at_commit ON "Generation"`);
+      await admin.query("SELECT pg_advisory_unlock_all()");
+    }
+  });
+
   test("the server ends our sessions left idle in a transaction, so a frozen process cannot hold a member's lock", async () => {
     const { rows } = await fresh.db.pool.query<{ idle_in_transaction_session_timeout: string }>("SHOW idle_in_transaction_session_timeout");
     assert.equal(rows[0]?.idle_in_transaction_session_timeout, `${IDLE_IN_TRANSACTION_TIMEOUT_MS / 1000}s`);
