@@ -85,6 +85,15 @@ describe("several models: the model option, its autocomplete, a server's default
     const interaction = sendTxt2Img(h, { prompt: "to be orphaned", extra: [{ name: "model", type: OPTION.string, value: "beta" }] });
     await waitForInteractionResult(h, interaction);
     const result = h.fake.interaction(interaction.id).reply!;
+    // While beta is installed, a reroll (of another beta result) runs on beta, not on the bot's or the server's default.
+    const other = sendTxt2Img(h, { prompt: "rerolled on beta", extra: [{ name: "model", type: OPTION.string, value: "beta" }] });
+    await waitForInteractionResult(h, other);
+    const otherResult = h.fake.interaction(other.id).reply!;
+    h.fake.addReaction({ guildId: h.guild.id, channelId: h.channel.id, messageId: otherResult.id, userId: h.users[0]!.id, emoji: "🔁" });
+    const parent = await findByResultMessageId(h.bot.ctx.db, otherResult.id);
+    await until(async () => (await h.bot.ctx.db.prisma.generation.count({ where: { parentId: parent!.id, status: "done" } })) === 1, "the reroll");
+    const reroll = await h.bot.ctx.db.prisma.generation.findFirstOrThrow({ where: { parentId: parent!.id } });
+    assert.equal(reroll.model, "beta");
     await removeModel(modelsDir, "beta");
     const before = await h.bot.ctx.db.prisma.generation.count();
     const since = h.fake.calls.length;
