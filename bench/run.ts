@@ -29,6 +29,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "database" },
   { id: "model-load" },
   { id: "model-switch" },
+  { id: "model-switch" },
   { id: "download" },
   { id: "fleet" },
 ];
