@@ -8,16 +8,18 @@ import { handleInteraction } from "../../src/events/interaction-create.ts";
 
 test("a command whose database is unreachable tells its member to try again, not 'Something went wrong'", async () => {
   const replies: string[] = [];
-  const interaction = {
+  const slashCommand = {
     commandName: "txt2img",
     user: { id: "u1" },
     deferred: false,
     replied: false,
-    isAutocomplete: () => false,
     isChatInputCommand: () => true,
-    isMessageContextMenuCommand: () => false,
     reply: async (body: { content: string }) => void replies.push(body.content),
-  } as unknown as Interaction;
+  };
+  // A slash command: every other type guard (isAutocomplete, isModalSubmit…) answers false.
+  const interaction = new Proxy(slashCommand, {
+    get: (target, key) => (key in target ? target[key as keyof typeof target] : typeof key === "string" && key.startsWith("is") ? () => false : undefined),
+  }) as unknown as Interaction;
   const command = {
     kind: "slash",
     execute: async () => {
