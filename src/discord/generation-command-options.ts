@@ -46,14 +46,7 @@ export interface CommonGenerationInput {
 
 /** Reads and checks the shared options; a bad value is a UserFacingError naming the allowed range. */
 export function readCommonGenerationOptions(interaction: ChatInputCommandInteraction): CommonGenerationInput {
-  const seedText = interaction.options.getString("seed")?.trim();
-  let seed: bigint | undefined;
-  if (seedText) {
-    if (!/^\d{1,20}$/.test(seedText) || BigInt(seedText) > MAX_SEED) {
-      throw new UserFacingError(`The seed must be a whole number from 0 to ${MAX_SEED}; got \`${seedText.slice(0, 30)}\`.`);
-    }
-    seed = BigInt(seedText);
-  }
+  const seed = parseSeedText(interaction.options.getString("seed"));
   const scheduler = (interaction.options.getString("scheduler") ?? "ddim") as SchedulerName;
   if (!SCHEDULER_NAMES.includes(scheduler)) throw new UserFacingError(`Unknown scheduler \`${scheduler}\`.`);
   const imageCount = interaction.options.getInteger("count") ?? 1;
@@ -69,4 +62,14 @@ export function readCommonGenerationOptions(interaction: ChatInputCommandInterac
     scheduler,
     imageCount,
   };
+}
+
+/** A seed as a member types it (slash option or modal field): empty = random (undefined); else 0 to 2^64 − 1. */
+export function parseSeedText(text: string | null | undefined): bigint | undefined {
+  const seedText = text?.trim();
+  if (!seedText) return undefined;
+  if (!/^\d{1,20}$/.test(seedText) || BigInt(seedText) > MAX_SEED) {
+    throw new UserFacingError(`The seed must be a whole number from 0 to ${MAX_SEED}; got \`${seedText.slice(0, 30)}\`.`);
+  }
+  return BigInt(seedText);
 }

@@ -24,6 +24,11 @@ export const MAX_STEPS_RANGE: IntegerRange = Object.freeze({ min: 1, max: 150 })
 export const MAX_SIDE_RANGE: IntegerRange = Object.freeze({ min: 256, max: 2048, multipleOf: 64 });
 /** Images one /txt2img or /img2img makes (`count`): a grid of up to 2×2; each counts against the quota. */
 export const IMAGE_COUNT_RANGE: IntegerRange = Object.freeze({ min: 1, max: 4 });
+/**
+ * The img2img strengths members may ask for (`/img2img strength`, 🔼 / 🔽): above 0 (diffusers refuses 0) and at most
+ * 1 (the input fully noised). Not an integer range: strengths are fractions.
+ */
+export const STRENGTH_RANGE = Object.freeze({ min: 0.05, max: 1 });
 /** A role's daily quota override (besides null, unlimited). */
 export const ROLE_QUOTA_RANGE: IntegerRange = DAILY_IMAGES_RANGE;
 

@@ -1,0 +1,75 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { findByResultMessageId, quotaDay, usageToday } from "../../src/db/index.ts";
+import type { FakeInteraction } from "../discord-fake/index.ts";
+import { sendImg2Img, sendTxt2Img, startHarness, until, waitForInteractionResult, type Harness } from "./harness.ts";
+
+/** Uses message command `name` on `targetMessageId` and waits for the modal the bot answers with. */
+async function openModal(h: Harness, name: string, targetMessageId: string, userId = h.users[0]!.id): Promise<FakeInteraction> {
+  const sent = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId, name, targetMessageId });
+  await until(() => h.fake.interaction(sent.id).acknowledged, `an answer to ${name}`);
+  return sent;
+}
+
+/** The modal's prefilled values by input id. */
+function prefilled(h: Harness, interaction: FakeInteraction): Record<string, string | undefined> {
+  const modal = h.fake.interaction(interaction.id).modal;
+  assert.ok(modal, "the bot answered with a modal");
+  const rows = modal.components as Array<{ components: Array<{ custom_id: string; value?: string }> }>;
+  return Object.fromEntries(rows.map((row) => [row.components[0]!.custom_id, row.components[0]!.value]));
+}
+
+async function resultOf(h: Harness, interaction: FakeInteraction) {
+  await waitForInteractionResult(h, interaction);
+  const job = await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(interaction.id).reply!.id);
+  assert.ok(job, "the result is recorded");
+  return job;
+}
+
+const used = (h: Harness) => usageToday(h.bot.ctx.db, h.guild.id, h.users[0]!.id, quotaDay(new Date(), "UTC")).then((u) => u.used);
+
+describe("message commands: Remix and img2img this, through modals", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ limits: { cooldownSeconds: 0, dailyImagesPerUser: 20 } });
+  });
+  after(() => h.stop());
+
+  test("Remix opens a modal prefilled from the result; its submission queues the edited request with the same input, after a restart too", async () => {
+    const original = await resultOf(h, await sendImg2Img(h, { prompt: "a red square", extra: [{ name: "seed", type: 3, value: "77" }, { name: "strength", type: 10, value: 0.6 }] }));
+    await h.restart();
+    const opened = await openModal(h, "Remix", original.resultMessageId!);
+    assert.deepEqual(prefilled(h, opened), { prompt: "a red square", negative_prompt: undefined, strength: "0.6", steps: "4", seed: "77" });
+    const before = await used(h);
+    const submitted = h.fake.submitModal({ interactionId: opened.id, values: { prompt: "a blue square", strength: "0.5", seed: "78" } });
+    const remix = await resultOf(h, submitted);
+    assert.deepEqual(
+      [remix.parentId, remix.kind, remix.prompt, remix.strength, remix.seed, remix.steps, remix.inputHash, remix.width, remix.height],
+      [original.id, "img2img", "a blue square", 0.5, 78n, 4, original.inputHash, original.width, original.height],
+    );
+    assert.equal(await used(h), before + 1);
+  });
+
+  test("a Remix outside the limits is refused privately and costs nothing; Remix on a message that is not a result says so", async () => {
+    const original = await resultOf(h, sendTxt2Img(h, { prompt: "a lighthouse" }));
+    const opened = await openModal(h, "Remix", original.resultMessageId!);
+    const before = await used(h);
+    const refused = h.fake.submitModal({ interactionId: opened.id, values: { steps: "151" } });
+    await until(() => h.fake.interaction(refused.id).acknowledged, "the refusal");
+    await until(() => h.fake.interaction(refused.id).followups.length > 0 || /Steps/.test(h.fake.interaction(refused.id).reply?.content ?? ""), "the refusal text");
+    const state = h.fake.interaction(refused.id);
+    assert.match(state.followups[0]?.content ?? state.reply?.content ?? "", /Steps must be a whole number from 1 to 150/);
+    await h.setLimits({ maxSteps: 2 });
+    const overServerLimit = h.fake.submitModal({ interactionId: opened.id, values: { steps: "3" } });
+    await until(() => h.fake.interaction(overServerLimit.id).followups.length > 0, "the gate's refusal");
+    assert.match(h.fake.interaction(overServerLimit.id).followups[0]!.content, /steps/i);
+    await h.setLimits({ maxSteps: 50 });
+    assert.equal(await used(h), before);
+
+    const plain = h.fake.addUserMessage({ channelId: h.channel.id, userId: h.users[1]!.id, content: "hello" });
+    const notResult = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "Remix", targetMessageId: plain.id });
+    await until(() => h.fake.interaction(notResult.id).acknowledged, "the answer");
+    assert.equal(h.fake.interaction(notResult.id).modal, undefined);
+    assert.ok(h.fake.interaction(notResult.id).ephemeral);
+  });
+});
