@@ -24,7 +24,7 @@ export async function answerModelAutocomplete(interaction: AutocompleteInteracti
   const models = await ctx.models.list();
   const choices = models
     .filter((model) => model.name.length <= MAX_TEXT && model.name.toLowerCase().includes(typed))
-    .map((model, index) => ({ name: choiceName(model, index === 0 && model === models[0]), value: model.name }));
+    .map((model) => ({ name: choiceName(model, model === models[0]), value: model.name }));
   if (focused.name === "default_model") choices.unshift({ name: `${BOT_DEFAULT_MODEL} (the bot's own default: ${models[0]?.name ?? "its startup model"})`.slice(0, MAX_TEXT), value: BOT_DEFAULT_MODEL });
   await interaction.respond(choices.slice(0, MAX_CHOICES));
 }

@@ -29,10 +29,10 @@ export async function chooseModel(
   const model = await catalog.find(name);
   if (model) return { ok: true, model };
   const installed = (await catalog.list()).map((m) => `\`${m.name}\``).join(", ");
-  const whose = choice.picked !== undefined ? "" : "This server's default model ";
   const shown = name.length > 64 ? `${name.slice(0, 63)}…` : name;
-  return refuse(
-    "model",
-    `${whose ? `${whose}\`${shown}\` is no longer installed (an admin can pick another with \`/limits set default_model\`).` : `No model called \`${shown}\` is installed.`} Installed models: ${installed}.`,
-  );
+  const problem =
+    choice.picked !== undefined
+      ? `No model called \`${shown}\` is installed.`
+      : `This server's default model \`${shown}\` is no longer installed (an admin can pick another with \`/limits set default_model\`).`;
+  return refuse("model", `${problem} Installed models: ${installed}.`);
 }

@@ -59,12 +59,7 @@ export function settingsEmbed(
       scalar("resultReactions", describeResultReactions),
       scalar("livePreview", (on) => (on ? "on" : "off")),
       scalar("defaultModel", (name) => (name === "" ? `the bot's (${options.botDefaultModel ?? "its startup model"})` : name)),
-      {
-        ...scalar("nsfwPolicy", (policy) => FLAGGED_IMAGES[policy]),
-        ...(options.safetyChecker === false && {
-          value: `${scalar("nsfwPolicy", (policy) => FLAGGED_IMAGES[policy]).value}. The model has no safety checker, so no image is checked or flagged.`,
-        }),
-      },
+      withoutSafetyChecker(scalar("nsfwPolicy", (policy) => FLAGGED_IMAGES[policy]), options.safetyChecker === false),
       {
         name: "Role quotas (images per day)",
         value: listValue(roleQuotas.map((q) => `<@&${q.roleId}>: ${q.dailyLimit === null ? "unlimited" : formatCount(q.dailyLimit)}`), "\n")
@@ -81,6 +76,11 @@ export function settingsEmbed(
       { name: LIMIT_LABELS.blockedWords, value: blockedWordsValue(settings.blockedWords, options.showBlockedWords) },
     ],
   };
+}
+
+/** The flagged-images policy, saying plainly when the model has no safety checker (then it never applies). */
+function withoutSafetyChecker(field: APIEmbedField, noChecker: boolean): APIEmbedField {
+  return noChecker ? { ...field, value: `${field.value}. The model has no safety checker, so no image is checked or flagged.` } : field;
 }
 
 function lastChange(settings: GuildSettingsRecord): string {

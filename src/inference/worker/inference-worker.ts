@@ -43,12 +43,12 @@ async function drain(): Promise<void> {
 
 /** A generation runs on its folder's pipeline (the startup folder when it names none), loading it first if needed. */
 async function runTask(task: Task): Promise<void> {
-  const dir = "request" in task ? (task.request.modelDir ?? data.modelDir) : "load" in task ? task.load : undefined;
-  if (dir === undefined) {
-    await models.unload("unload" in task ? task.unload : "");
+  if ("unload" in task) {
+    await models.unload(task.unload);
     post({ type: "unloaded", id: task.id });
     return;
   }
+  const dir = "request" in task ? (task.request.modelDir ?? data.modelDir) : task.load;
   let loaded;
   try {
     loaded = await models.get(dir);
