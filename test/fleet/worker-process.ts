@@ -32,9 +32,12 @@ export function workerEnv(config: Config, extra: Record<string, string> = {}): N
   return env;
 }
 
-/** Starts test/fleet/stand-in-worker.ts as a process of its own; resolves once it takes jobs. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fleet/stand-in-worker.ts"], { env, stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * Starts `script` (test/fleet/stand-in-worker.ts, or test/fleet/bot-process.ts for a bot) as a process of its own;
+ * resolves once it prints `ready`.
+ */
+export async function startWorkerProcess(env: NodeJS.ProcessEnv, script = "test/fleet/stand-in-worker.ts"): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script], { env, stdio: ["ignore", "pipe", "inherit"] });
   const lines: string[] = [];
   const waiters: Array<{ matches: (line: string) => boolean; resolve: (line: string) => void }> = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
