@@ -19,6 +19,7 @@ export const DEFAULT_GUILD_SETTINGS: Readonly<GuildLimits> = Object.freeze({
   defaultModel: "",
   resultReactions: "all",
   livePreview: true,
+  maxImagesPerRequest: 4,
 });
 
 function frozenEmpty(): string[] {

@@ -129,6 +129,8 @@ export interface GuildLimits {
   resultReactions: string;
   /** Whether status messages show a preview of the image as it forms. */
   livePreview: boolean;
+  /** The most images one /txt2img or /img2img may make (its `count`, a grid). */
+  maxImagesPerRequest: number;
 }
 
 export interface GuildSettingsRecord extends GuildLimits {

@@ -49,7 +49,7 @@ export async function checkBeforeWork(
     parentChannelId: channel && "parentId" in channel ? channel.parentId : null,
     userId: interaction.user.id,
     member: async () => memberInfo(interaction),
-    ask: { prompt: ask.prompt, negativePrompt: ask.negativePrompt, steps: ask.steps, width: ask.width, height: ask.height },
+    ask: { prompt: ask.prompt, negativePrompt: ask.negativePrompt, steps: ask.steps, width: ask.width, height: ask.height, imageCount: ask.imageCount },
     model,
     ...(derivedFrom && { derivedFrom: { requesterId: derivedFrom.requesterId } }),
   });

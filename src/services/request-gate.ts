@@ -161,7 +161,7 @@ export class RequestGate {
   async submit(admitted: AdmittedRequest, job: JobParameters, makeStatusMessage: StatusMessageMaker): Promise<GateSubmission> {
     const { db, generations } = this.options;
     const { request, settings, member } = admitted;
-    const size = checkGenerationLimits(settings, { steps: job.steps, width: job.width, height: job.height });
+    const size = checkGenerationLimits(settings, { steps: job.steps, width: job.width, height: job.height, imageCount: job.imageCount });
     if (!size.ok) return this.refusal(request, size);
     const now = new Date(this.now());
     const rules = resolveQuotaRules(settings, await listRoleQuotas(db, request.guildId), member.roleIds, now);

@@ -53,6 +53,15 @@ describe("grids: count 1–4, one grid image, 1️⃣–4️⃣ post one image a
     assert.match(readPngText(filesOf(afterRestart)[0]!.data).parameters ?? "", /Seed: 103,/);
   });
 
+  test("the server's maximum images per request (/limits max_images) refuses a bigger grid, costing nothing", async () => {
+    await h.setLimits({ maxImagesPerRequest: 2 });
+    const interaction = sendTxt2Img(h, { prompt: "three", extra: [{ name: "count", type: INTEGER, value: 3 }] });
+    assert.match(refusalOf(await waitForOutcome(h, interaction)), /at most 2 images per request; you asked for 3/);
+    const day = quotaDay(new Date(), "UTC");
+    assert.equal((await usageToday(h.bot.ctx.db, h.guild.id, h.users[0]!.id, day)).used, 4);
+    await h.setLimits({ maxImagesPerRequest: 4 });
+  });
+
   test("a grid that does not fit in what is left of the quota is refused whole and costs nothing", async () => {
     const interaction = sendTxt2Img(h, { prompt: "too many", extra: [{ name: "count", type: INTEGER, value: 4 }] });
     assert.match(refusalOf(await waitForOutcome(h, interaction)), /limit|quota/i);

@@ -10,6 +10,7 @@ import {
   LIMIT_LABELS,
   MAX_QUEUED_RANGE,
   MAX_SIDE_RANGE,
+  IMAGE_COUNT_RANGE,
   MAX_STEPS_RANGE,
   NSFW_POLICY_VALUES,
   REROLL_BY_VALUES,
@@ -17,7 +18,7 @@ import {
   type IntegerRange,
 } from "../../services/policy/index.ts";
 
-type IntegerKey = "dailyImagesPerUser" | "maxQueuedPerUser" | "cooldownSeconds" | "maxSteps" | "maxSide";
+type IntegerKey = "dailyImagesPerUser" | "maxQueuedPerUser" | "cooldownSeconds" | "maxSteps" | "maxSide" | "maxImagesPerRequest";
 
 /** One `/limits set` option and the limit it changes. */
 export type SetOption =
@@ -34,6 +35,7 @@ export const SET_OPTIONS: readonly SetOption[] = [
   { name: "cooldown_seconds", key: "cooldownSeconds", type: "integer", range: COOLDOWN_SECONDS_RANGE },
   { name: "max_steps", key: "maxSteps", type: "integer", range: MAX_STEPS_RANGE },
   { name: "max_side", key: "maxSide", type: "integer", range: MAX_SIDE_RANGE },
+  { name: "max_images", key: "maxImagesPerRequest", type: "integer", range: IMAGE_COUNT_RANGE },
   { name: "reroll_by", key: "rerollBy", type: "choice", choices: REROLL_BY_VALUES },
   { name: "spoiler_outside_nsfw", key: "spoilerOutsideNsfw", type: "boolean" },
   { name: "time_zone", key: "timeZone", type: "string" },

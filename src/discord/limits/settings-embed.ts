@@ -53,6 +53,7 @@ export function settingsEmbed(
       scalar("cooldownSeconds", (n) => (n === 0 ? "off" : `${formatCount(n)} s`)),
       scalar("maxSteps", formatCount),
       scalar("maxSide", (n) => `${formatCount(n)} px`),
+      scalar("maxImagesPerRequest", formatCount),
       scalar("rerollBy", (who) => (who === "anyone" ? "anyone" : "the requester only")),
       scalar("spoilerOutsideNsfw", (on) => (on ? "on" : "off")),
       scalar("timeZone", (zone) => zone),

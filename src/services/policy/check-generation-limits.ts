@@ -11,14 +11,16 @@ export interface GenerationSize {
   /** Output width in pixels; absent when the bot picks it (img2img keeps the input's aspect ratio). */
   width?: number;
   height?: number;
+  /** Images asked for (a grid's `count`). @default 1 */
+  imageCount?: number;
 }
 
 /**
- * Checks steps against 1…`settings.maxSteps` and each side against {@link MIN_IMAGE_SIDE}…`settings.maxSide`
+ * Checks steps against 1…`settings.maxSteps`, a grid's image count against `settings.maxImagesPerRequest` and each side against {@link MIN_IMAGE_SIDE}…`settings.maxSide`
  * (whole numbers only). The message names the allowed range and the value asked for.
  */
 export function checkGenerationLimits(
-  settings: Pick<GuildLimits, "maxSteps" | "maxSide">,
+  settings: Pick<GuildLimits, "maxSteps" | "maxSide"> & Partial<Pick<GuildLimits, "maxImagesPerRequest">>,
   request: GenerationSize,
 ): GuardResult {
   const { steps, width, height } = request;
@@ -31,6 +33,11 @@ export function checkGenerationLimits(
       const range = `from ${MIN_IMAGE_SIDE} to ${formatCount(settings.maxSide)} pixels`;
       return refuse("size", `${label} must be ${range} on this server; you asked for ${side}.`);
     }
+  }
+  const count = request.imageCount ?? 1;
+  const maxImages = settings.maxImagesPerRequest ?? 1;
+  if (count > 1 && !inRange(count, 1, maxImages)) {
+    return refuse("count", `This server allows ${maxImages === 1 ? "one image" : `at most ${formatCount(maxImages)} images`} per request; you asked for ${count}.`);
   }
   return ALLOWED;
 }

@@ -25,6 +25,7 @@ export { flaggedImageAction, type FlaggedImageAction } from "./flagged-image.ts"
 export {
   COOLDOWN_SECONDS_RANGE,
   DAILY_IMAGES_RANGE,
+  IMAGE_COUNT_RANGE,
   LIMIT_LABELS,
   MAX_ALLOWED_CHANNELS,
   MAX_BLOCKED_WORDS,

@@ -58,6 +58,7 @@ export const LIMIT_LABELS: Readonly<Record<keyof GuildLimits, string>> = Object.
   defaultModel: "Default model",
   resultReactions: "Reactions under results",
   livePreview: "Live preview while generating",
+  maxImagesPerRequest: "Images per request (grid)",
 });
 
 /** Discord ids are snowflakes: 17 to 20 decimal digits. */
@@ -121,6 +122,7 @@ const VALIDATORS: { [K in keyof GuildLimits]: Validator<GuildLimits[K]> } = {
   maxQueuedPerUser: integerIn(MAX_QUEUED_RANGE),
   cooldownSeconds: integerIn(COOLDOWN_SECONDS_RANGE),
   maxSteps: integerIn(MAX_STEPS_RANGE),
+  maxImagesPerRequest: integerIn(IMAGE_COUNT_RANGE),
   maxSide: integerIn(MAX_SIDE_RANGE),
   allowedChannelIds: idList("channel", MAX_ALLOWED_CHANNELS),
   managerRoleIds: idList("role", MAX_MANAGER_ROLES),

@@ -7,6 +7,7 @@ export type RefusalReason =
   | "blocked-word"
   | "steps"
   | "size"
+  | "count"
   | "prompt-length"
   | "prompt-control-chars"
   | "quota"
