@@ -24,7 +24,7 @@ export function refusalFor(snapshot: MemberSnapshot, rules: QuotaRules, images =
   if (snapshot.blocked) return { ok: false, reason: "blocked" };
   // All of a grid's images fit in what is left, or none is reserved.
   if (rules.dailyLimit !== null && snapshot.used + images > rules.dailyLimit) {
-    return { ok: false, reason: "quota", used: snapshot.used, limit: rules.dailyLimit, retryAt: rules.resetsAt };
+    return { ok: false, reason: "quota", used: snapshot.used, limit: rules.dailyLimit, retryAt: rules.resetsAt, ...(images > 1 && { asked: images }) };
   }
   if (snapshot.active >= rules.maxQueued) return { ok: false, reason: "queue-cap", limit: rules.maxQueued };
   if (snapshot.waiting >= rules.maxWaitingEverywhere) {

@@ -86,7 +86,7 @@ export type ReservationRefusal = "quota" | "queue-cap" | "global-queue-cap" | "c
 
 export type ReservationResult =
   | { ok: true; generation: GenerationRecord }
-  | { ok: false; reason: ReservationRefusal; retryAt?: Date; used?: number; limit?: number };
+  | { ok: false; reason: ReservationRefusal; retryAt?: Date; used?: number; limit?: number; /** Images a refused grid asked for (absent for one). */ asked?: number };
 
 /** How long a finished run took. */
 export interface GenerationTimings {

@@ -64,7 +64,7 @@ describe("grids: count 1–4, one grid image, 1️⃣–4️⃣ post one image a
 
   test("a grid that does not fit in what is left of the quota is refused whole and costs nothing", async () => {
     const interaction = sendTxt2Img(h, { prompt: "too many", extra: [{ name: "count", type: INTEGER, value: 4 }] });
-    assert.match(refusalOf(await waitForOutcome(h, interaction)), /limit|quota/i);
+    assert.match(refusalOf(await waitForOutcome(h, interaction)), /That asks for 4 images, but you have 3 images left of 7 today/);
     const day = quotaDay(new Date(), "UTC");
     assert.equal((await usageToday(h.bot.ctx.db, h.guild.id, h.users[0]!.id, day)).used, 4);
   });

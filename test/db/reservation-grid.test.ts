@@ -19,7 +19,7 @@ for (const { engine, skip } of await testEngines()) {
       assert.deepEqual(await findById(fresh.db, grid.generation.id), grid.generation);
       assert.equal((await usageToday(fresh.db, "guild-1", userId, "2024-05-01")).used, 4);
       const tooMany = await reserveGeneration(fresh.db, request({ userId, imageCount: 3 }), rules({ dailyLimit: 6 }));
-      assert.deepEqual(tooMany.ok ? "ok" : [tooMany.reason, tooMany.used, tooMany.limit], ["quota", 4, 6]);
+      assert.deepEqual(tooMany.ok ? "ok" : [tooMany.reason, tooMany.used, tooMany.limit, tooMany.asked], ["quota", 4, 6, 3]);
       assert.equal((await usageToday(fresh.db, "guild-1", userId, "2024-05-01")).used, 4);
       assert.ok((await reserveGeneration(fresh.db, request({ userId, imageCount: 2 }), rules({ dailyLimit: 6 }))).ok);
       // A refunded grid gives all of its images back.

@@ -19,6 +19,13 @@ describe("reservationRefusalMessage", () => {
     assert.equal(reservationRefusalMessage({ ok: false, reason: "quota" }, now), "You've reached your daily image quota.");
   });
 
+  test("quota: a grid that does not fit says how many it asks for and how many are left", () => {
+    const message = reservationRefusalMessage({ ok: false, reason: "quota", used: 4, limit: 6, asked: 4, retryAt: midnight }, now);
+    assert.equal(message, `That asks for 4 images, but you have 2 images left of 6 today; ask for fewer; your quota resets <t:${unix(midnight)}:R>.`);
+    // Nothing left: the plain message.
+    assert.match(reservationRefusalMessage({ ok: false, reason: "quota", used: 6, limit: 6, asked: 2 }, now), /^You've used 6 of 6 images today\.$/);
+  });
+
   test("cooldown: when, as a timestamp and in seconds (rounded up)", () => {
     const retryAt = new Date(now.getTime() + 6_200);
     const message = reservationRefusalMessage({ ok: false, reason: "cooldown", retryAt }, now);

@@ -27,6 +27,10 @@ export function reservationRefusalMessage(result: RefusedReservation, now: Date)
     case "quota": {
       const resets = retryAt ? `; your quota resets ${discordTimestamp(retryAt)}` : "";
       if (result.limit === 0) return `Your daily image quota on this server is 0${resets}.`;
+      if (result.asked !== undefined && result.used !== undefined && result.limit !== undefined && result.used < result.limit) {
+        const left = plural(result.limit - result.used, "image");
+        return `That asks for ${formatCount(result.asked)} images, but you have ${left} left of ${formatCount(result.limit)} today; ask for fewer${resets}.`;
+      }
       if (result.used !== undefined && result.limit !== undefined) {
         return `You've used ${formatCount(result.used)} of ${plural(result.limit, "image")} today${resets}.`;
       }
