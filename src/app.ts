@@ -98,7 +98,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       return found.ok ? found.model.dir : undefined;
     },
   });
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, sharding: config.sharding });
   const presenter = new DiscordJobPresenter({
     rest: client.rest,
     applicationId: () => client.application?.id ?? config.discordClientId ?? "",

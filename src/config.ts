@@ -70,6 +70,17 @@ const ConfigSchema = z.object({
   REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, "letters, digits, . _ - only").default("reroll")),
   /** A worker that stops renewing its job's lock (killed, frozen) loses the job to another after about this long. */
   WORKER_LOCK_MS: intFrom(1_000, 600_000, 30_000),
+  /** Gateway shards of the whole bot: a number, or `auto` (Discord's recommendation). Unset: one, unsharded. */
+  SHARD_COUNT: z.preprocess(emptyToUndefined, z.union([z.literal("auto"), z.coerce.number().int().min(1).max(10_000)]).optional()),
+  /** Which of them this process runs, e.g. `0,1`. Unset: all. */
+  SHARDS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(\s*,\s*\d+)*$/, "must be shard numbers separated by commas, e.g. 0,1")
+      .transform((list) => list.split(",").map(Number))
+      .optional(),
+  ),
 });
 
 export type Config = Readonly<{
@@ -103,6 +114,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   redisPrefix: string;
   workerLockMs: number;
+  /** SHARD_COUNT and SHARDS as discord.js takes them; undefined: not sharded. */
+  sharding: { shards: number[]; shardCount: number } | "auto" | undefined;
 }>;
 
 /** Discord's own CDN hosts: the only places attachments are fetched from in production. */
@@ -110,6 +123,23 @@ export const DISCORD_CDN_HOSTS = ["cdn.discordapp.com", "media.discordapp.net"];
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+}
+
+/** SHARD_COUNT and SHARDS checked together: every shard listed exists, `auto` runs them all. */
+function shardingOf(count: number | "auto" | undefined, shards: number[] | undefined): Config["sharding"] {
+  if (count === undefined) {
+    if (shards) throw new ConfigError("Invalid configuration (see .env.example):\n  SHARDS: needs SHARD_COUNT (how many shards the whole bot has)");
+    return undefined;
+  }
+  if (count === "auto") {
+    if (shards) throw new ConfigError("Invalid configuration (see .env.example):\n  SHARDS: needs a number in SHARD_COUNT, not auto");
+    return "auto";
+  }
+  const outside = (shards ?? []).filter((shard) => shard >= count);
+  if (outside.length) {
+    throw new ConfigError(`Invalid configuration (see .env.example):\n  SHARDS: ${outside.join(", ")} not below SHARD_COUNT (${count}); shards are numbered from 0`);
+  }
+  return { shards: shards ?? Array.from({ length: count }, (_, i) => i), shardCount: count };
 }
 
 /** The only reader of process.env. Throws ConfigError listing every bad setting at once. */
@@ -147,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: c.REDIS_URL,
     redisPrefix: c.REDIS_PREFIX,
     workerLockMs: c.WORKER_LOCK_MS,
+    sharding: shardingOf(c.SHARD_COUNT, c.SHARDS),
   });
 }

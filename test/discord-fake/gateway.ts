@@ -25,6 +25,7 @@ const Close = {
   NotAuthenticated: 4003,
   AuthenticationFailed: 4004,
   AlreadyAuthenticated: 4005,
+  InvalidShard: 4010,
   InvalidApiVersion: 4012,
 } as const;
 
@@ -42,6 +43,8 @@ export interface GatewayWorld {
 interface Session {
   id: string;
   intents: number;
+  /** IDENTIFY's `shard: [id, count]`; [0, 1] when not sharded. */
+  shard: [number, number];
   seq: number;
   /** Every dispatch sent (or queued while disconnected), replayed on RESUME. */
   log: Array<{ s: number; text: string }>;
@@ -73,9 +76,11 @@ export class Gateway {
    */
   dispatch(t: string, d: unknown, filter = true): void {
     const intent = filter ? intentFor(t, d) : undefined;
+    const guildId = guildOf(t, d);
     for (const session of this.sessions.values()) {
       if (session.ended) continue;
       if (intent !== undefined && (session.intents & intent) === 0) continue;
+      if (guildId !== undefined && !onShard(guildId, session.shard)) continue;
       this.sendDispatch(session, t, d);
     }
   }
@@ -117,7 +122,7 @@ export class Gateway {
     send(ws, { op: Op.Hello, d: { heartbeat_interval: this.world.heartbeatIntervalMs }, s: null, t: null });
 
     ws.on("message", (raw) => {
-      let payload: { op?: number; d?: { token?: unknown; intents?: unknown; session_id?: unknown; seq?: unknown } | null };
+      let payload: { op?: number; d?: { token?: unknown; intents?: unknown; session_id?: unknown; seq?: unknown; shard?: unknown } | null };
       try {
         payload = JSON.parse(raw.toString());
       } catch {
@@ -131,7 +136,14 @@ export class Gateway {
         case Op.Identify:
           if (session) return ws.close(Close.AlreadyAuthenticated, "Already authenticated.");
           if (payload.d?.token !== this.world.token) return ws.close(Close.AuthenticationFailed, "Authentication failed.");
-          session = this.identify(ws, Number(payload.d?.intents ?? 0));
+          {
+            const shard = payload.d?.shard ?? [0, 1];
+            // Discord: [shard_id, num_shards] with 0 <= shard_id < num_shards, else close 4010.
+            if (!Array.isArray(shard) || shard.length !== 2 || !shard.every(Number.isInteger) || !(shard[1] >= 1 && shard[0] >= 0 && shard[0] < shard[1])) {
+              return ws.close(Close.InvalidShard, "Invalid shard.");
+            }
+            session = this.identify(ws, Number(payload.d?.intents ?? 0), [shard[0], shard[1]]);
+          }
           return;
         case Op.Resume: {
           if (session) return ws.close(Close.AlreadyAuthenticated, "Already authenticated.");
@@ -155,16 +167,24 @@ export class Gateway {
     });
   }
 
-  private identify(ws: WebSocket, intents: number): Session {
+  private identify(ws: WebSocket, intents: number, shard: [number, number]): Session {
     this.identifyCount += 1;
-    const session: Session = { id: randomBytes(16).toString("hex"), intents, seq: 0, log: [], socket: ws, ended: false };
+    const session: Session = { id: randomBytes(16).toString("hex"), intents, shard, seq: 0, log: [], socket: ws, ended: false };
     this.sessions.set(session.id, session);
+    const ready = this.world.readyData();
+    // READY lists the shard's own guilds only (as unavailable until their GUILD_CREATE).
+    const guilds = Array.isArray(ready.guilds) ? (ready.guilds as Array<{ id: string }>).filter((guild) => onShard(guild.id, shard)) : ready.guilds;
     this.sendDispatch(session, "READY", {
-      ...this.world.readyData(),
+      ...ready,
+      guilds,
       session_id: session.id,
       resume_gateway_url: this.world.resumeUrl(),
+      shard,
     });
-    for (const guild of this.world.guildCreates(intents)) this.sendDispatch(session, "GUILD_CREATE", guild);
+    for (const guild of this.world.guildCreates(intents)) {
+      const id = (guild as { id?: string }).id;
+      if (id === undefined || onShard(id, shard)) this.sendDispatch(session, "GUILD_CREATE", guild);
+    }
     return session;
   }
 
@@ -184,6 +204,19 @@ export class Gateway {
     session.log.push({ s: session.seq, text });
     if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(text);
   }
+}
+
+/** The guild a dispatch belongs to (GUILD_* events carry it as `id` or `guild_id`), if any. */
+function guildOf(t: string, d: unknown): string | undefined {
+  if (typeof d !== "object" || d === null) return undefined;
+  const { guild_id: guildId, id } = d as { guild_id?: unknown; id?: unknown };
+  if (typeof guildId === "string") return guildId;
+  return (t === "GUILD_CREATE" || t === "GUILD_UPDATE" || t === "GUILD_DELETE") && typeof id === "string" ? id : undefined;
+}
+
+/** Discord's sharding formula: a guild's events go to shard `(guild_id >> 22) % num_shards`. */
+function onShard(guildId: string, [id, count]: [number, number]): boolean {
+  return (BigInt(guildId) >> 22n) % BigInt(count) === BigInt(id);
 }
 
 function send(ws: WebSocket, payload: unknown): void {
