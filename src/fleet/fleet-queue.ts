@@ -25,6 +25,12 @@ export interface FleetQueueOptions<J extends JobSpec> {
    * @default true
    */
   trackPositions?: boolean;
+  /**
+   * Whether `progress` events reach this process's listeners. A worker's service would edit the status message on
+   * every step as well as the bot process that shows it: two edits per step for one message.
+   * @default true
+   */
+  followProgress?: boolean;
   /** This worker's name in BullMQ (`processedBy`), e.g. host and pid. */
   workerName?: string;
   /**
@@ -114,7 +120,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     this.#queue = new Queue(FLEET_QUEUE_NAME, { connection: connect(), prefix });
     this.#events = new QueueEvents(FLEET_QUEUE_NAME, { connection: connect(), prefix });
     this.#events.on("active", ({ jobId }) => void this.#announce(jobId, "started"));
-    this.#events.on("progress", ({ jobId, data }) => void this.#progress(jobId, data));
+    if (options.followProgress ?? true) this.#events.on("progress", ({ jobId, data }) => void this.#progress(jobId, data));
     this.#events.on("waiting", () => void this.#refresh());
     this.#events.on("stalled", () => void this.#refresh());
     this.#events.on("completed", ({ jobId, returnvalue }) => void this.#ended(jobId, (job) => this.#emitter.emit("finished", job, timingOf(returnvalue))));

@@ -77,8 +77,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
         prefix: config.redisPrefix,
         run,
         workerName: `${hostname()}:${process.pid}`,
-        // The bot processes show positions; a worker's status edits are progress, not places in the queue.
+        // The bot processes show positions and progress (the fleet's ETA included); a worker posts the result.
         trackPositions: false,
+        followProgress: false,
         lockDurationMs: config.workerLockMs,
         // Look for stalled jobs twice per lock period: a dead worker's job moves on within 1.5 lock periods.
         stalledIntervalMs: Math.max(500, Math.round(config.workerLockMs / 2)),

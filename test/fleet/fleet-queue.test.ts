@@ -110,3 +110,32 @@ describe("FleetQueue on Redis: fair across bot processes", { skip }, () => {
     assert.ok(progress.includes("first 4/4") && progress.includes("third 4/4"), progress.join(", "));
   });
 });
+
+describe("FleetQueue: a worker that does not follow the fleet", { skip }, () => {
+  test("gets no progress events (the bot processes show progress), while a bot process does", async () => {
+    const env = testPrefix();
+    const bot = new FleetQueue<JobSpec>({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, onError: () => undefined });
+    const seen: string[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const worker = new FleetQueue<JobSpec>({
+      redisUrl: TEST_REDIS_URL,
+      prefix: env.prefix,
+      onError: () => undefined,
+      trackPositions: false,
+      followProgress: false,
+      run: async (spec, ctx) => ctx.reportProgress(1, spec.steps),
+    });
+    try {
+      worker.on("progress", () => seen.push("worker"));
+      bot.on("progress", () => seen.push("bot"));
+      bot.on("finished", () => done());
+      await bot.enqueue(job("only", "alice"));
+      await finished;
+      assert.deepEqual(seen, ["bot"]);
+    } finally {
+      await Promise.all([bot.close(), worker.close()]);
+      await env.cleanup();
+    }
+  });
+});
