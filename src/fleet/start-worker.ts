@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import { createDb, getGuildSettings, migrateDatabase } from "../db/index.ts";
 import { DiscordJobPresenter } from "../discord/presenters/discord-job-presenter.ts";
 import { InferenceClient } from "../inference/index.ts";
+import { InstalledModels, modelLabel } from "../models/installed-models.ts";
 import type { Logger } from "../logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "../services/generation-service.ts";
 import { InputStore } from "../services/input-store.ts";
@@ -47,6 +48,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
     options.inference ??
     (await InferenceClient.start({
       modelDir: options.modelDir,
+      maxResidentModels: config.maxResidentModels,
       loadOptions: {
         executionProviders: config.executionProvider,
         deviceId: config.cudaDeviceId,
@@ -56,7 +58,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
       },
       log: (message) => logger.info(message),
     }));
-  const modelName = options.modelName ?? (inference instanceof InferenceClient ? (await inference.info()).model : "injected");
+  const folderName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
+  // The same installed models and labels as the bot processes (src/app.ts): a job names its model as the bot
+  // recorded it, and the worker finds that model's folder on its own disk.
+  const models = new InstalledModels({
+    modelsDir: config.modelsDir,
+    startup: { name: options.modelName ?? folderName, dir: options.modelDir },
+    startupAliases: [folderName],
+  });
+  const modelName = modelLabel(await models.defaultModel());
   const rest = new REST(config.discordApiUrl ? { api: config.discordApiUrl } : {}).setToken(config.discordToken);
   const channelIsNsfw = async (channelId: string) => {
     const channel = (await rest.get(Routes.channel(channelId)).catch(() => null)) as { nsfw?: boolean } | null;
@@ -71,6 +81,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
     logger,
     modelName,
     flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
+    modelFolder: async (label) => {
+      const found = await models.findRecorded(label);
+      return found.ok ? found.model.dir : undefined;
+    },
     createQueue: (run) =>
       (queue = new FleetQueue<GenerationJob>({
         redisUrl,
