@@ -49,7 +49,10 @@ async function main(): Promise<number | undefined> {
     throw error;
   }
   const { startBot } = await import("./app.ts");
-  const bot = await startBot({ config, logger, modelDir: model.dir, modelName: model.name });
+  // A catalog model is recorded by its catalog name; MODEL_DIR and the synthesized model keep the folder's own name
+  // (the synthetic one's is what result cards recognise to say its images are noise).
+  const catalogName = model.synthetic || model.name === model.dir ? undefined : model.name;
+  const bot = await startBot({ config, logger, modelDir: model.dir, ...(catalogName !== undefined && { modelName: catalogName }) });
   const shutdown = async (signal: string) => {
     // The running job stops after its current step (a second Ctrl-C, back to the default handler, exits at once).
     logger.info({ signal }, "shutting down; unfinished jobs resume at the next start");
