@@ -8,6 +8,7 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { APIUser } from "discord-api-types/v10";
 import { InferenceClient } from "../src/inference/index.ts";
+import { FairJobQueue } from "../src/jobs/index.ts";
 import { OPTION, sendImg2Img, startHarness, testImage, type Harness } from "../test/bot/harness.ts";
 import type { FakeInteraction } from "../test/discord-fake/index.ts";
 import { figure, type Benchmark, type Figure } from "./lib/benchmark.ts";
@@ -42,10 +43,17 @@ const SCENARIOS: Scenario[] = [
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The bot's in-process queue (this bench runs the single-process default), whose snapshot shows the running job. */
+function localQueue(h: Harness) {
+  const queue = h.bot.ctx.generations.queue;
+  if (!(queue instanceof FairJobQueue)) throw new Error("bot-responsiveness measures the in-process queue; unset REDIS_URL");
+  return queue;
+}
+
 /** Resolves once the worker has finished the running job's first step (so it is busy in the UNet). */
 async function waitUntilRunning(h: Harness): Promise<void> {
   for (let waited = 0; waited < 120_000; waited += 100) {
-    const running = h.bot.ctx.generations.queue.snapshot().running;
+    const running = localQueue(h).snapshot().running;
     if (running && running.step >= 1) return;
     await sleep(100);
   }
@@ -116,7 +124,7 @@ async function round(modelDir: string, image: Buffer, scenario: Scenario): Promi
     const latencies = await Promise.all(pending);
     const utilization = performance.eventLoopUtilization(elu).utilization;
     loop.disable();
-    const snapshot = h.bot.ctx.generations.queue.snapshot();
+    const snapshot = localQueue(h).snapshot();
     if (scenario.busy && !snapshot.running) throw new Error("The long job ended before the commands did: not measured under load");
     return { latencies, loopDelayP99: loop.percentile(99) / 1e6, loopDelayMax: loop.max / 1e6, utilization, queued: snapshot.waiting.length };
   } finally {
