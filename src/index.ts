@@ -68,6 +68,12 @@ async function main(): Promise<number | undefined> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   // The process never dies on a user's input; a stray rejection is logged, not fatal.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  // Node would print an uncaught error whole (a discord.js error's url carries an interaction token): log it
+  // through the scrubbing logger instead, then exit as Node would; unfinished jobs resume at the next start.
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception");
+    process.exit(1);
+  });
   return undefined;
 }
 
