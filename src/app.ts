@@ -18,6 +18,7 @@ import { RequestGate } from "./services/request-gate.ts";
 import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
 import { InstalledModels, modelLabel } from "./models/installed-models.ts";
 import { ResultStore } from "./services/result-store.ts";
+import { paletteFor } from "./services/result-actions.ts";
 
 export interface Bot {
   ctx: BotContext;
@@ -105,6 +106,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     logger,
     editIntervalMs: options.editIntervalMs,
     isSpoiler: async (job) => shouldSpoiler(await getGuildSettings(db, job.guildId), await channelIsNsfw(job.channelId)),
+    resultReactions: async (job) => paletteFor(job, (await getGuildSettings(db, job.guildId)).resultReactions),
   });
   generations.setPresenter(presenter);
   // The startup load was measured too: a switch back to this model is expected to take about as long.

@@ -5,6 +5,7 @@ import { prepareInputImage } from "../discord/prepare-input-image.ts";
 import { denoisingSteps } from "../inference/index.ts";
 import { checkBeforeWork, submitGeneration } from "../discord/submit-generation.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
+import { STRENGTH_RANGE } from "../services/policy/limit-ranges.ts";
 
 const SIZES = [
   { name: "512 (default)", value: 512 },
@@ -19,7 +20,7 @@ const builder = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild)
   .addAttachmentOption((o) => o.setName("image").setDescription("The image to start from").setRequired(true))
   .addStringOption((o) => o.setName("prompt").setDescription("What the result should show").setRequired(true).setMaxLength(1000))
-  .addNumberOption((o) => o.setName("strength").setDescription(`How much to change the image, 0.05–1 (default ${DEFAULT_STRENGTH})`).setMinValue(0.05).setMaxValue(1))
+  .addNumberOption((o) => o.setName("strength").setDescription(`How much to change the image, ${STRENGTH_RANGE.min}–${STRENGTH_RANGE.max} (default ${DEFAULT_STRENGTH})`).setMinValue(STRENGTH_RANGE.min).setMaxValue(STRENGTH_RANGE.max))
   .addIntegerOption((o) => o.setName("size").setDescription("Pixel budget: the output keeps the input's aspect ratio").addChoices(...SIZES));
 
 export default {

@@ -3,16 +3,19 @@ import { findByResultMessageId, getGuildSettings, type GenerationRecord } from "
 import type { BotContext } from "../discord/bot-context.ts";
 import { fetchMemberFacts } from "../discord/member-info.ts";
 import { pickIndexOf } from "../discord/presenters/grid-picks.ts";
-import { CANCEL_EMOJI, REROLL_EMOJI, rerollQueuedContent } from "../discord/presenters/job-messages.ts";
+import { CANCEL_EMOJI } from "../discord/presenters/job-messages.ts";
 import { pickFromGrid } from "./grid-pick-reaction.ts";
+import { actionQueuedContent } from "../discord/presenters/result-action-messages.ts";
+import { jobForAction } from "../services/result-actions.ts";
+import { actionOfEmoji, enabledResultActions, type ResultAction } from "../services/result-palette.ts";
 import type { StatusMessageRef } from "../services/status-message-match.ts";
 import { canManage } from "../services/policy/index.ts";
 import { MemberUnavailableError, REFUSAL_NOTICE_MS, type GateRefusal } from "../services/request-gate.ts";
 
 /**
- * 🔁 on a result asks the request gate for the same parameters and stored input with a new seed (parameters come
- * from the database, so results from before a restart work); ❌ on a status message cancels that job. The bot's
- * own reactions are ignored. Never throws.
+ * A result's reactions (🔁 reroll, 🔀 variation, 🔼 / 🔽 strength, ⬆️ upscale; src/services/result-actions.ts) ask
+ * the request gate for a job built from the result's stored parameters and input (so results from before a restart
+ * work); ❌ on a status message cancels that job. The bot's own reactions are ignored. Never throws.
  */
 export async function handleReactionAdd(
   reaction: MessageReaction | PartialMessageReaction,
@@ -21,14 +24,19 @@ export async function handleReactionAdd(
 ): Promise<void> {
   if (user.bot || user.id === ctx.client.user?.id) return;
   const emoji = reaction.emoji.name;
+  const action = actionOfEmoji(emoji);
   const pick = pickIndexOf(emoji);
-  if (emoji !== REROLL_EMOJI && emoji !== CANCEL_EMOJI && pick === undefined) return;
+  if (!action && emoji !== CANCEL_EMOJI && pick === undefined) return;
   const message = reaction.message;
-  if (!message.guildId) return;
+  const guildId = message.guildId;
+  if (!guildId) return;
   try {
-    if (pick !== undefined) await pickFromGrid(ctx, reaction, user.id, message.guildId, pick, (channelId, text) => postNotice(ctx, channelId, user.id, text));
-    else if (emoji === CANCEL_EMOJI) await cancelByReaction(ctx, message, message.guildId, user.id);
-    else await reroll(ctx, reaction, user.id, message.guildId);
+    if (emoji === CANCEL_EMOJI) await cancelByReaction(ctx, message, guildId, user.id);
+    else if (pick !== undefined) {
+      const notice = (channelId: string, text: string) => postNotice(ctx, channelId, user.id, text);
+      await onceAtATime(ctx, `${message.id}:pick${pick}:${user.id}`, () => pickFromGrid(ctx, reaction, user.id, guildId, pick, notice));
+    }
+    else if (action) await onceAtATime(ctx, `${message.id}:${action}:${user.id}`, () => onResultAction(ctx, reaction, user.id, guildId, action));
   } catch (error) {
     ctx.logger.error({ err: error, messageId: message.id, emoji }, "reaction handling failed");
   }
@@ -71,19 +79,50 @@ async function findJobOfStatusMessage(ctx: BotContext, message: Message | Partia
   });
 }
 
-async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessageReaction, userId: string, guildId: string): Promise<void> {
+/** Reactions being handled, per bot: `${message}:${action}:${member}`. */
+const handling = new WeakMap<BotContext, Set<string>>();
+
+/**
+ * Runs `work` unless the same member's same reaction on the same message is still being handled: a fast double tap
+ * (or Discord delivering the add twice) queues one job, not two.
+ */
+async function onceAtATime(ctx: BotContext, key: string, work: () => Promise<void>): Promise<void> {
+  let keys = handling.get(ctx);
+  if (!keys) handling.set(ctx, (keys = new Set()));
+  if (keys.has(key)) return;
+  keys.add(key);
+  try {
+    await work();
+  } finally {
+    keys.delete(key);
+  }
+}
+
+async function onResultAction(
+  ctx: BotContext,
+  reaction: MessageReaction | PartialMessageReaction,
+  userId: string,
+  guildId: string,
+  action: ResultAction,
+): Promise<void> {
   const parent = await findByResultMessageId(ctx.db, reaction.message.id);
   if (!parent) return;
-  // Take the user's 🔁 away so it can be pressed again (needs Manage Messages; fine without).
+  const settings = await getGuildSettings(ctx.db, guildId);
+  // A reaction the server left out of its palette is not taken, even when a member adds it themselves.
+  if (!enabledResultActions(settings.resultReactions).includes(action)) return;
+  // Take the member's reaction away so it can be pressed again (needs Manage Messages; fine without).
   await reaction.users.remove(userId).catch(() => undefined);
   const notice = (refusal: GateRefusal) => (refusal.repeated ? undefined : postNotice(ctx, parent.channelId, userId, refusal.message));
+  const planned = jobForAction(action, parent, { maxSide: settings.maxSide });
+  if (!planned.ok) return postNotice(ctx, parent.channelId, userId, planned.message);
+  const job = planned.job;
   const admitted = await ctx.gate.precheck({
     guildId,
     channelId: parent.channelId,
     parentChannelId: threadParentOf(ctx.client, parent.channelId),
     userId,
     member: () => fetchMemberFacts(ctx.client, guildId, userId),
-    ask: { prompt: parent.prompt, negativePrompt: parent.negativePrompt, steps: parent.steps, width: parent.width, height: parent.height },
+    ask: { prompt: job.prompt, negativePrompt: job.negativePrompt, steps: job.steps, width: job.width, height: job.height },
     derivedFrom: { requesterId: parent.userId },
     repeatKey: reaction.message.id,
     // A reroll runs on the original's model (name and commit), or is refused saying that model is gone.
@@ -92,26 +131,12 @@ async function reroll(ctx: BotContext, reaction: MessageReaction | PartialMessag
   if (!admitted.ok) return notice(admitted);
   const result = await ctx.gate.submit(
     admitted.admitted,
-    {
-      kind: parent.kind,
-      prompt: parent.prompt,
-      negativePrompt: parent.negativePrompt,
-      strength: parent.strength,
-      steps: parent.steps,
-      guidance: parent.guidance,
-      scheduler: parent.scheduler,
-      width: parent.width,
-      height: parent.height,
-      inputHash: parent.inputHash,
-      interactionId: null,
-      interactionToken: null,
-      parentId: parent.id,
-    },
+    job,
     async (generation) => {
       const channel = await ctx.client.channels.fetch(parent.channelId);
       if (!channel?.isSendable()) throw new Error(`cannot send to channel ${parent.channelId}`);
       const status = await channel.send({
-        content: rerollQueuedContent(parent, generation.id),
+        content: actionQueuedContent(action, parent, generation),
         reply: { messageReference: reaction.message.id, failIfNotExists: false },
         allowedMentions: { parse: [] },
       });

@@ -14,7 +14,18 @@ import {
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
-import { GenerationCancelledError, InferenceShuttingDownError, InvalidOptionError, composeGrid, denoisingSteps } from "../inference/index.ts";
+import {
+  GenerationCancelledError,
+  InferenceShuttingDownError,
+  InvalidOptionError,
+  UPSCALE_FACTOR,
+  UPSCALE_STRENGTH,
+  composeGrid,
+  refinementSteps,
+  denoisingSteps,
+  type Txt2ImgOptions,
+  type UpscaleBase,
+} from "../inference/index.ts";
 import { ImageInputError } from "../inference/image/errors.ts";
 import { FairJobQueue, type JobQueue, type JobRunner, type JobSpec } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
@@ -432,12 +443,23 @@ export class GenerationService {
       width: record.width,
       height: record.height,
       count: record.imageCount,
+      ...(record.variationSeed !== null && { variationSeed: record.variationSeed, variationStrength: record.variationStrength ?? undefined }),
     };
     const model = await this.modelDirOf(record);
+    if (record.kind === "upscale") return { mode: "upscale", options: { base: await this.upscaleBase(record, common) }, ...model };
     if (record.kind === "txt2img") return { mode: "txt2img", options: common, ...model };
     const image = record.inputHash ? await this.deps.inputs.get(record.inputHash) : undefined;
     if (!image) throw new JobInputMissingError();
     return { mode: "img2img", options: { ...common, image, strength: record.strength ?? undefined }, ...model };
+  }
+
+  /** An upscale's base: the result it enlarges, made again at half its stored size from the same parameters. */
+  private async upscaleBase(record: GenerationRecord, common: Omit<Txt2ImgOptions, "onProgress" | "signal">): Promise<UpscaleBase> {
+    const options = { ...common, width: record.width / UPSCALE_FACTOR, height: record.height / UPSCALE_FACTOR, count: 1 };
+    if (record.inputHash === null) return { mode: "txt2img", options };
+    const image = await this.deps.inputs.get(record.inputHash);
+    if (!image) throw new JobInputMissingError();
+    return { mode: "img2img", options: { ...options, image, strength: record.strength ?? undefined } };
   }
 
   /** The folder of the job's model when it is not the backend's own; throws when it was removed since it was queued. */
@@ -476,14 +498,6 @@ export class GenerationService {
   }
 }
 
-/** The job's model was removed (`models remove`) after it was queued. */
-export class ModelGoneError extends Error {
-  override readonly name = "ModelGoneError";
-  constructor(label: string) {
-    super(`The model "${parseModelLabel(label).name}" this job was queued for is no longer installed, so it cannot run. Your quota was refunded.`);
-  }
-}
-
 /**
  * Keeps each image of a grid alone for its pick and returns the grid image that is posted. Written before the post,
  * so a restart in between delivers the same grid and picks.
@@ -495,6 +509,14 @@ async function storeGrid(results: ResultStore, id: number, output: WorkerGenerat
     output.width,
     output.height,
   );
+}
+
+/** The job's model was removed (`models remove`) after it was queued. */
+export class ModelGoneError extends Error {
+  override readonly name = "ModelGoneError";
+  constructor(label: string) {
+    super(`The model "${parseModelLabel(label).name}" this job was queued for is no longer installed, so it cannot run. Your quota was refunded.`);
+  }
 }
 
 /** The stored input image of a job is gone (deleted, another disk). */
@@ -514,6 +536,7 @@ function forPresenter(finished: GenerationRecord, known: GenerationRecord): Gene
 }
 
 function toJob(record: GenerationRecord): GenerationJob {
+  if (record.kind === "upscale") return upscaleJob(record);
   const denoise = record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps;
   return {
     id: String(record.id),
@@ -521,6 +544,24 @@ function toJob(record: GenerationRecord): GenerationJob {
     userId: record.userId,
     steps: denoise,
     cost: ((record.width * record.height) / (512 * 512)) * denoise * (record.guidance > 1 ? 2 : 1) * record.imageCount,
+  };
+}
+
+/**
+ * An upscale's place in the queue: the base run again, then the refinement of 4× the pixels at UPSCALE_STRENGTH
+ * (tiles or not, the UNet sees about the same number of pixels).
+ */
+function upscaleJob(record: GenerationRecord): GenerationJob {
+  const baseArea = (record.width * record.height) / UPSCALE_FACTOR ** 2;
+  const baseSteps = record.inputHash === null ? record.steps : denoisingSteps(record.steps, record.strength ?? 1, record.scheduler);
+  const refineSteps = denoisingSteps(refinementSteps(record.steps, UPSCALE_STRENGTH), UPSCALE_STRENGTH, record.scheduler);
+  const perStep = (record.guidance > 1 ? 2 : 1) / (512 * 512);
+  return {
+    id: String(record.id),
+    generationId: record.id,
+    userId: record.userId,
+    steps: baseSteps + refineSteps * Math.ceil((record.width * record.height) / (512 * 512)),
+    cost: (baseArea * baseSteps + record.width * record.height * refineSteps) * perStep,
   };
 }
 

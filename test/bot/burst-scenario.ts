@@ -39,7 +39,8 @@ export class FixedDurationInference implements InferenceBackend {
   }
 
   async generate(request: InferenceRequest, hooks: { signal?: AbortSignal }): Promise<WorkerGenerationResult> {
-    const { options } = request;
+    // An upscale's own options are its base's (the result it enlarges).
+    const options = request.mode === "upscale" ? request.options.base.options : request.options;
     this.started += 1;
     const wait = options.prompt === BLOCKER_PROMPT ? this.blocker : new Promise<void>((resolve) => setTimeout(resolve, this.durationMs));
     await Promise.race([

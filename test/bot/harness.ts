@@ -247,7 +247,8 @@ export class FakeInference implements InferenceBackend {
     request: InferenceRequest,
     hooks: { onProgress?: (e: { step: number; totalSteps: number }) => void; signal?: AbortSignal },
   ): Promise<WorkerGenerationResult> {
-    const { options } = request;
+    // An upscale's own options are its base's (the result it enlarges).
+    const options = request.mode === "upscale" ? request.options.base.options : request.options;
     this.prompts.push(options.prompt);
     if (this.failing.has(options.prompt)) throw new Error(`injected model fault for "${options.prompt}"`);
     if (this.hanging.has(options.prompt)) {

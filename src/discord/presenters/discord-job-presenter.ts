@@ -28,6 +28,11 @@ export interface DiscordJobPresenterOptions {
   rest: REST;
   applicationId: () => string;
   logger: Logger;
+  /**
+   * The reactions to add under a job's result, in order (the server's palette, src/services/result-actions.ts).
+   * @default 🔁 only
+   */
+  resultReactions?: (job: GenerationRecord) => Promise<readonly string[]>;
   /** Whether results of this job are posted as spoilers (server setting, channel not age-restricted). */
   isSpoiler?: (job: GenerationRecord) => Promise<boolean>;
   uploadLimit?: number;
@@ -195,7 +200,11 @@ export class DiscordJobPresenter implements JobPresenter {
 
   /** Schedules the 🔁 under the result (first in its channel's line) and the ❌'s removal; returns at once. */
   async resultRecorded(job: GenerationRecord, messageId: string): Promise<void> {
-    this.reactions.add(job.channelId, messageId, REROLL_EMOJI, "result");
+    const palette = (await this.options.resultReactions?.(job).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, generationId: job.id }, "could not read the server's reactions; adding 🔁 only");
+      return undefined;
+    })) ?? [REROLL_EMOJI];
+    for (const emoji of palette) this.reactions.add(job.channelId, messageId, emoji, "result");
     for (const emoji of pickEmojisFor(job.imageCount)) this.reactions.add(job.channelId, messageId, emoji, "result");
     if (job.statusMessageId) this.reactions.remove(job.channelId, job.statusMessageId, CANCEL_EMOJI);
   }

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ProgressEvent } from "../pipeline/generation-options.ts";
 import { StableDiffusionPipeline } from "../pipeline/stable-diffusion-pipeline.ts";
+import { upscale } from "../pipeline/upscale.ts";
 import { InferenceShuttingDownError } from "./worker-errors.ts";
 import { ResidentModels } from "./resident-models.ts";
 import { serializeError, type FromWorker, type GenerationRequest, type ToWorker, type WorkerData } from "./protocol.ts";

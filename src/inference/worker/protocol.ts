@@ -7,6 +7,7 @@ import type { GenerationDefaults } from "../pipeline/model-family.ts";
 export type GenerationRequest = (
   | { mode: "img2img"; options: Omit<Img2ImgOptions, "onProgress" | "signal"> }
   | { mode: "txt2img"; options: Omit<Txt2ImgOptions, "onProgress" | "signal"> }
+  | { mode: "upscale"; options: Omit<UpscaleOptions, "onProgress" | "signal"> }
 ) & {
   /** The model folder to run on (loaded first when it is not resident). @default the worker's startup folder */
   modelDir?: string;
