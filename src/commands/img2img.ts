@@ -6,9 +6,10 @@ import { denoisingSteps } from "../inference/index.ts";
 import { checkBeforeWork, submitGeneration } from "../discord/submit-generation.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
 import { STRENGTH_RANGE } from "../services/policy/limit-ranges.ts";
+import { withModelDefaults } from "../services/model-defaults.ts";
 
 const SIZES = [
-  { name: "512 (default)", value: 512 },
+  { name: "512", value: 512 },
   { name: "640", value: 640 },
   { name: "768", value: 768 },
   { name: "384 (fast)", value: 384 },
@@ -21,7 +22,7 @@ const builder = new SlashCommandBuilder()
   .addAttachmentOption((o) => o.setName("image").setDescription("The image to start from").setRequired(true))
   .addStringOption((o) => o.setName("prompt").setDescription("What the result should show").setRequired(true).setMaxLength(1000))
   .addNumberOption((o) => o.setName("strength").setDescription(`How much to change the image, ${STRENGTH_RANGE.min}–${STRENGTH_RANGE.max} (default ${DEFAULT_STRENGTH})`).setMinValue(STRENGTH_RANGE.min).setMaxValue(STRENGTH_RANGE.max))
-  .addIntegerOption((o) => o.setName("size").setDescription("Pixel budget: the output keeps the input's aspect ratio").addChoices(...SIZES));
+  .addIntegerOption((o) => o.setName("size").setDescription("Pixel budget (default: the model's native size): the output keeps the input's aspect ratio").addChoices(...SIZES));
 
 export default {
   kind: "slash",
@@ -31,14 +32,16 @@ export default {
     await interaction.deferReply();
     const common = readCommonGenerationOptions(interaction);
     const strength = interaction.options.getNumber("strength") ?? DEFAULT_STRENGTH;
-    denoisingSteps(common.steps, strength, common.scheduler); // refuses a strength that leaves no step, before any work
     // The output size follows the input's aspect: checked (under the server's maxSide) once the image is fitted.
     const admitted = await checkBeforeWork(interaction, ctx, common);
-    const side = interaction.options.getInteger("size") ?? 512;
+    const side = interaction.options.getInteger("size") ?? undefined;
+    // Empty options take the chosen model's defaults; the pixel budget is its native size unless a size is picked.
+    const decided = withModelDefaults({ ...common, width: side, height: side }, admitted.defaults, admitted.settings);
+    denoisingSteps(decided.steps, strength, decided.scheduler); // refuses a strength that leaves no step, before any download
     const input = await prepareInputImage(ctx, interaction.options.getAttachment("image", true), {
-      maxPixels: side * side,
+      maxPixels: decided.width * decided.height,
       maxSide: admitted.settings.maxSide,
     });
-    await submitGeneration(interaction, ctx, admitted, { ...common, kind: "img2img", strength, ...input });
+    await submitGeneration(interaction, ctx, admitted, { ...common, ...decided, kind: "img2img", strength, ...input });
   },
 } satisfies SlashCommand;

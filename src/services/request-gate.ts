@@ -6,7 +6,9 @@ import type { Db } from "../db/client.ts";
 import { getGuildSettings, getMemberState, listRoleQuotas, setStatusMessage } from "../db/index.ts";
 import type { GenerationRecord, GenerationRequest, GuildSettingsRecord } from "../db/types.ts";
 import { modelLabel, type InstalledModel } from "../models/installed-models.ts";
+import type { GenerationDefaults } from "../inference/index.ts";
 import { chooseModel, type ModelCatalog, type ModelChoice } from "./choose-model.ts";
+import { FALLBACK_DEFAULTS, withModelDefaults } from "./model-defaults.ts";
 import { randomSeed, type GenerationService } from "./generation-service.ts";
 import {
   canManage,
@@ -56,8 +58,11 @@ export interface ImageRequest {
   userId: string;
   /** Reads the member's roles and permissions; throws MemberUnavailableError when it cannot (the gate then refuses, charging nothing). */
   member: () => Promise<MemberFacts>;
-  /** What the checks read before any work: the texts, the steps, and the size when known (txt2img, rerolls). */
-  ask: PromptTexts & GenerationSize;
+  /**
+   * What the checks read before any work: the texts, the steps, and the size when known (txt2img, rerolls). Steps
+   * left out are the model's default (see {@link withModelDefaults}), which is within the server's limits.
+   */
+  ask: PromptTexts & Omit<GenerationSize, "steps"> & { steps?: number };
   /** The request remakes someone's earlier result (a reroll, a variation): the server's reroll rule applies. */
   derivedFrom?: { requesterId: string };
   /**
@@ -79,6 +84,8 @@ export interface AdmittedRequest {
   readonly member: MemberFacts;
   /** The model it runs on; absent when the gate has no model catalog (the service's own model then). */
   readonly model?: InstalledModel;
+  /** The model's own defaults, for the options the member left empty (see {@link withModelDefaults}). */
+  readonly defaults: GenerationDefaults;
 }
 
 /** What is queued: the stored request's parameters; the place and the member come from the admitted request. */
@@ -98,6 +105,11 @@ export interface RequestGateOptions {
   generations: Pick<GenerationService, "submit">;
   /** The installed models: which one a request runs on. @default every request runs on the service's model */
   models?: ModelCatalog;
+  /**
+   * A model's own defaults (its family's, from the worker; `undefined` model: the service's own model).
+   * @default FALLBACK_DEFAULTS when absent or when it cannot tell
+   */
+  modelDefaults?: (model: InstalledModel | undefined) => Promise<GenerationDefaults | undefined>;
   /** @default REFUSAL_NOTICE_MS */
   repeatWindowMs?: number;
   /** @default Date.now */
@@ -146,12 +158,18 @@ export class RequestGate {
       channelId: request.channelId,
       parentChannelId: request.parentChannelId ?? null,
       ...request.ask,
+      // Empty steps become the model's default, capped at maxSteps: always allowed, and only known once the model is.
+      steps: request.ask.steps ?? 1,
     });
     if (!verdict.ok) return this.refusal(request, verdict);
-    if (!this.options.models) return { ok: true, admitted: { request, settings, member } };
-    const chosen = await chooseModel(this.options.models, request.model ?? {}, settings);
-    if (!chosen.ok) return this.refusal(request, chosen);
-    return { ok: true, admitted: { request, settings, member, model: chosen.model } };
+    let model: InstalledModel | undefined;
+    if (this.options.models) {
+      const chosen = await chooseModel(this.options.models, request.model ?? {}, settings);
+      if (!chosen.ok) return this.refusal(request, chosen);
+      model = chosen.model;
+    }
+    const defaults = (await this.options.modelDefaults?.(model)) ?? FALLBACK_DEFAULTS;
+    return { ok: true, admitted: { request, settings, member, defaults, ...(model && { model }) } };
   }
 
   /**

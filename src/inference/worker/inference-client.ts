@@ -1,6 +1,7 @@
 import type { Worker } from "node:worker_threads";
 import { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "../pipeline/errors.ts";
 import type { ProgressEvent } from "../pipeline/generation-options.ts";
+import type { GenerationDefaults } from "../pipeline/model-family.ts";
 import { ImageInputError } from "../image/errors.ts";
 import { spawnTsWorker } from "./spawn-ts-worker.ts";
 import { InferenceShuttingDownError, InferenceWorkerCrashedError } from "./worker-errors.ts";
@@ -30,6 +31,18 @@ export interface ModelLoadedEvent {
   ms: number;
 }
 
+/** The worker's answer once its startup model is loaded. */
+export interface WorkerInfo {
+  /** The execution provider that runs the UNet. */
+  provider: string;
+  /** The startup model's name. */
+  model: string;
+  /** How long the startup model took to load. */
+  loadMs?: number;
+  /** The startup model's family defaults (absent only from stand-in test workers). */
+  defaults?: GenerationDefaults;
+}
+
 /** A load or unload request waiting for the worker's answer. */
 interface PendingControl {
   resolve(): void;
@@ -44,7 +57,9 @@ interface PendingControl {
  */
 export class InferenceClient {
   private worker: Worker | undefined;
-  private ready: Promise<{ provider: string; model: string; loadMs?: number }> | undefined;
+  private ready: Promise<WorkerInfo> | undefined;
+  /** Each folder's family defaults, as the worker reported them when it loaded the folder. */
+  private readonly defaultsByFolder = new Map<string, GenerationDefaults>();
   private readonly controls = new Map<number, PendingControl>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -59,9 +74,20 @@ export class InferenceClient {
     return client;
   }
 
-  /** Which execution provider runs the UNet, the startup model's name, and how long it took to load. */
-  info(): Promise<{ provider: string; model: string; loadMs?: number }> {
+  /** Which execution provider runs the UNet, the startup model's name and defaults, and how long it took to load. */
+  info(): Promise<WorkerInfo> {
     return this.ensureWorker();
+  }
+
+  /**
+   * What a generation on `modelDir` uses for each option it is not given (its family's scheduler, steps, guidance,
+   * native size), as the worker read them from the folder. A folder the worker has not loaded yet is loaded first
+   * (after the jobs sent before), since the family is only known from its sessions' inputs.
+   */
+  async modelDefaults(modelDir: string = this.options.modelDir): Promise<GenerationDefaults | undefined> {
+    await this.ensureWorker();
+    if (!this.defaultsByFolder.has(modelDir)) await this.load(modelDir);
+    return this.defaultsByFolder.get(modelDir);
   }
 
   /**
@@ -135,7 +161,7 @@ export class InferenceClient {
     }
   }
 
-  private ensureWorker(): Promise<{ provider: string; model: string }> {
+  private ensureWorker(): Promise<WorkerInfo> {
     if (this.worker && this.ready) return this.ready;
     const worker = spawnTsWorker(this.options.workerModule ?? new URL("./inference-worker.ts", import.meta.url), {
       workerData: { modelDir: this.options.modelDir, loadOptions: this.options.loadOptions, maxResidentModels: this.options.maxResidentModels } satisfies WorkerData,
@@ -143,7 +169,15 @@ export class InferenceClient {
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       worker.on("message", (message: FromWorker) => {
-        if (message.type === "ready") resolve({ provider: message.provider, model: message.model, ...(message.loadMs !== undefined && { loadMs: message.loadMs }) });
+        if (message.type === "ready") {
+          if (message.defaults) this.defaultsByFolder.set(this.options.modelDir, message.defaults);
+          resolve({
+            provider: message.provider,
+            model: message.model,
+            ...(message.loadMs !== undefined && { loadMs: message.loadMs }),
+            ...(message.defaults && { defaults: message.defaults }),
+          });
+        }
         else if (message.type === "load-failed") {
           reject(deserializeError(message.error));
           this.forget(worker);
@@ -173,6 +207,7 @@ export class InferenceClient {
         this.pending.get(message.id)?.onStarted?.();
         break;
       case "model-loaded": {
+        if (message.defaults) this.defaultsByFolder.set(message.modelDir, message.defaults);
         const event = { modelDir: message.modelDir, ms: message.ms };
         (this.pending.get(message.id) ?? this.controls.get(message.id))?.onModelLoaded?.(event);
         break;

@@ -58,9 +58,10 @@ async function runTask(task: Task): Promise<void> {
     post({ type: "failed", id: task.id, error: serializeError(error) });
     return;
   }
-  if (loaded.loadMs !== undefined) post({ type: "model-loaded", id: task.id, modelDir: dir, ms: loaded.loadMs });
+  const { defaults } = loaded.pipeline;
+  if (loaded.loadMs !== undefined) post({ type: "model-loaded", id: task.id, modelDir: dir, ms: loaded.loadMs, defaults });
   if ("request" in task) await runOne(loaded.pipeline, task.id, task.request);
-  else post({ type: "loaded", id: task.id, model: loaded.pipeline.model.name });
+  else post({ type: "loaded", id: task.id, model: loaded.pipeline.model.name, defaults });
 }
 
 async function runOne(p: StableDiffusionPipeline, id: number, request: GenerationRequest): Promise<void> {
@@ -133,7 +134,7 @@ async function shutdown(): Promise<void> {
 
 try {
   const { pipeline, loadMs } = await models.get(data.modelDir);
-  post({ type: "ready", provider: pipeline.provider, model: pipeline.model.name, ...(loadMs !== undefined && { loadMs }) });
+  post({ type: "ready", provider: pipeline.provider, model: pipeline.model.name, defaults: pipeline.defaults, ...(loadMs !== undefined && { loadMs }) });
   ready = true;
   void drain();
 } catch (error) {

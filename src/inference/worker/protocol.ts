@@ -42,10 +42,11 @@ export type ToWorker =
   | { type: "shutdown" };
 
 export type FromWorker =
-  | { type: "ready"; provider: string; model: string; loadMs?: number }
+  /** The startup model is loaded; `defaults` are its family's (absent only from stand-in test workers). */
+  | { type: "ready"; provider: string; model: string; loadMs?: number; defaults?: GenerationDefaults }
   /** Task `id` had to load `modelDir` first (a generation or a load request); `ms` is how long that took. */
-  | { type: "model-loaded"; id: number; modelDir: string; ms: number }
-  | { type: "loaded"; id: number; model: string }
+  | { type: "model-loaded"; id: number; modelDir: string; ms: number; defaults?: GenerationDefaults }
+  | { type: "loaded"; id: number; model: string; defaults?: GenerationDefaults }
   | { type: "unloaded"; id: number }
   | { type: "load-failed"; error: SerializedError }
   | { type: "log"; message: string }
