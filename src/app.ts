@@ -112,7 +112,15 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   // The startup load was measured too: a switch back to this model is expected to take about as long.
   const startupLoadMs = inference instanceof InferenceClient ? (await inference.info()).loadMs : undefined;
   if (startupLoadMs !== undefined) generations.modelLoadMs.set(modelName, startupLoadMs);
-  const gate = new RequestGate({ db, generations, models });
+  const gate = new RequestGate({
+    db,
+    generations,
+    models,
+    // A model's own defaults come from the worker, which reads its family when it loads the folder. A folder that
+    // fails to load gets the fallback here; its job then fails with the load's own message.
+    modelDefaults: async (model) =>
+      inference instanceof InferenceClient ? inference.modelDefaults(model?.dir ?? options.modelDir).catch(() => undefined) : undefined,
+  });
   const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
   client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction, commands, ctx));

@@ -1,9 +1,5 @@
 import type { Attachment } from "discord.js";
-import { cropAndResize } from "../inference/image/crop-and-resize.ts";
-import { decodeImage } from "../inference/image/decode-image.ts";
-import { ImageInputError } from "../inference/image/errors.ts";
-import { encodePng } from "../inference/image/png-parameters.ts";
-import { fitSize } from "../inference/image/target-size.ts";
+import { cropAndResize, decodeImage, encodePng, fitSize, ImageInputError } from "../inference/index.ts";
 import { AttachmentError, downloadAttachment } from "../services/attachment-download.ts";
 import type { BotContext } from "./bot-context.ts";
 import { UserFacingError } from "./user-facing-error.ts";
@@ -25,8 +21,12 @@ export async function prepareInputImage(
       maxBytes: ctx.config.maxInputBytes,
       declaredSize: attachment.size,
     });
-    const decoded = await decodeImage(bytes, { maxInputPixels: ctx.config.maxInputPixels, maxBytes: ctx.config.maxInputBytes });
-    const { width, height } = fitSize(decoded.width, decoded.height, { maxPixels: limits.maxPixels, multiple: 64, maxSide: limits.maxSide });
+    // The output size is fitted to the source's own size, which a big JPEG then decodes only as large as it needs
+    // (shrink-on-load keeps at least twice the target per side: the resize below stays within a level of a full decode).
+    let target: { width: number; height: number } | undefined;
+    const fitTarget = (w: number, h: number) => (target ??= fitSize(w, h, { maxPixels: limits.maxPixels, multiple: 64, maxSide: limits.maxSide }));
+    const decoded = await decodeImage(bytes, { maxInputPixels: ctx.config.maxInputPixels, maxBytes: ctx.config.maxInputBytes, shrinkOnLoadFor: fitTarget });
+    const { width, height } = fitTarget(decoded.width, decoded.height);
     const normalized = await encodePng(await cropAndResize(decoded, width, height));
     return { inputHash: await ctx.inputs.put(normalized), width, height };
   } catch (error) {
