@@ -27,7 +27,7 @@ export { guidanceScaleEmbedding } from "./pipeline/guidance-embedding.ts";
 export type { ExecutionProviderPreference, ExecutionProviderName } from "./onnx/execution-providers.ts";
 export { cudaProviderInstalled } from "./onnx/execution-providers.ts";
 export { InferenceClient } from "./worker/inference-client.ts";
-export type { InferenceClientOptions, ModelLoadedEvent } from "./worker/inference-client.ts";
+export type { InferenceClientOptions, ModelLoadedEvent, WorkerInfo } from "./worker/inference-client.ts";
 export { InferenceShuttingDownError, InferenceWorkerCrashedError } from "./worker/worker-errors.ts";
 export type { GenerationRequest, WorkerGenerationResult } from "./worker/protocol.ts";
 export { ImageInputError, UploadLimitError } from "./image/errors.ts";
