@@ -22,6 +22,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "step-cost" },
   { id: "family-speed" },
   { id: "image-io" },
+  { id: "latent-preview" },
   { id: "bot-responsiveness" },
   { id: "threads" },
   { id: "burst" },

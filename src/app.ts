@@ -17,8 +17,8 @@ import { InputStore } from "./services/input-store.ts";
 import { RequestGate } from "./services/request-gate.ts";
 import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
 import { InstalledModels, modelLabel } from "./models/installed-models.ts";
-import { ResultStore } from "./services/result-store.ts";
 import { paletteFor } from "./services/result-actions.ts";
+import { ResultStore } from "./services/result-store.ts";
 
 export interface Bot {
   ctx: BotContext;
@@ -94,6 +94,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     logger,
     modelName,
     flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
+    livePreview: async (job) => (await getGuildSettings(db, job.guildId)).livePreview,
     modelFolder: async (label) => {
       const found = await models.findRecorded(label);
       return found.ok ? found.model.dir : undefined;

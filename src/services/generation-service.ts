@@ -23,6 +23,7 @@ import {
   composeGrid,
   refinementSteps,
   denoisingSteps,
+  type LatentPreview,
   type Txt2ImgOptions,
   type UpscaleBase,
 } from "../inference/index.ts";
@@ -45,7 +46,8 @@ export interface InferenceBackend {
   generate(
     request: InferenceRequest,
     hooks: {
-      onProgress?: (e: { step: number; totalSteps: number }) => void;
+      /** `preview` only when the request asked for one (its options' `preview`). */
+      onProgress?: (e: { step: number; totalSteps: number; preview?: LatentPreview }) => void;
       signal?: AbortSignal;
       /** The job's model had to be loaded first, taking `ms`. */
       onModelLoaded?: (e: { modelDir: string; ms: number }) => void;
@@ -110,6 +112,8 @@ export class GenerationService {
        * @default "block"
        */
       flaggedImageAction?: (job: GenerationRecord) => Promise<FlaggedImageAction>;
+      /** Whether the job's status message shows a live preview (the server's `livePreview`). @default false */
+      livePreview?: (job: GenerationRecord) => Promise<boolean>;
       /**
        * The folder of a job's recorded model (see modelLabel), or undefined when it is no longer installed; jobs on
        * `modelName` run on the backend's own model. @default every job runs on the backend's own model
@@ -327,9 +331,15 @@ export class GenerationService {
     let output: WorkerGenerationResult;
     try {
       const request = await this.inferenceRequest(record);
+      // The live preview costs a little per step: asked for only when the server shows it.
+      if ((await this.livePreview(record)) && request.mode !== "upscale") request.options.preview = true;
       output = await this.deps.inference.generate(request, {
         signal: ctx.signal,
-        onProgress: (e) => ctx.reportProgress(e.step, e.totalSteps),
+        onProgress: (e) => {
+          // The preview first, so the progress edit this step triggers carries it.
+          if (e.preview) this.presenter?.showPreview?.(current, e.preview);
+          ctx.reportProgress(e.step, e.totalSteps);
+        },
         onModelLoaded: (e) => this.modelLoadMs.set(current.model, e.ms),
       });
     } catch (error) {
@@ -468,6 +478,16 @@ export class GenerationService {
     const modelDir = await this.deps.modelFolder(record.model);
     if (modelDir === undefined) throw new ModelGoneError(record.model);
     return { modelDir };
+  }
+
+  /** Whether this job's status shows a preview as it forms (the server's setting); off when it cannot be read. */
+  private async livePreview(record: GenerationRecord): Promise<boolean> {
+    try {
+      return (await this.deps.livePreview?.(record)) ?? false;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, generationId: record.id }, "could not read the live-preview setting; no preview");
+      return false;
+    }
   }
 
   /** The server's policy for a flagged image of this job; blocked when it cannot be read (never shown by mistake). */

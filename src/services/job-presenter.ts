@@ -1,4 +1,5 @@
 import type { GenerationRecord } from "../db/types.ts";
+import type { LatentPreview } from "../inference/index.ts";
 
 /** What the user is told about a finished image. */
 export interface DeliveredResult {
@@ -22,6 +23,8 @@ export interface JobPresenter {
   /** Positions or ETAs changed (throttling is the presenter's business). */
   showQueued(job: GenerationRecord, position: number, etaMs: number): void;
   showProgress(job: GenerationRecord, step: number, totalSteps: number, etaMs: number): void;
+  /** A small preview of the image as it forms; shown with the next progress edit (throttling is the presenter's business). */
+  showPreview?(job: GenerationRecord, preview: LatentPreview): void;
   /** Posts the result (exactly once, also when called again for the same job after a restart); returns its message id. */
   deliverResult(job: GenerationRecord, result: DeliveredResult): Promise<string>;
   /** The result is recorded as message `messageId`: now it may invite rerolls (the 🔁 must never be early). Returns once scheduled. */

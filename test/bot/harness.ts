@@ -82,7 +82,9 @@ export async function startHarness(
     },
   };
   // Tests send many commands quickly: no cooldown unless a test asks for one.
-  await harness.setLimits({ cooldownSeconds: 0, maxQueuedPerUser: 10, ...options.limits });
+  // Live previews are off unless a test turns them on: their status edits carry a file, which helpers that wait for
+  // "the edit with a file" (the result) would take for the result.
+  await harness.setLimits({ cooldownSeconds: 0, maxQueuedPerUser: 10, livePreview: false, ...options.limits });
   return harness;
 }
 

@@ -1,5 +1,8 @@
+import { pickEmojisFor } from "./grid-picks.ts";
 import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type APIMessage, type REST } from "discord.js";
+import sharp from "sharp";
 import type { GenerationRecord } from "../../db/types.ts";
+import type { LatentPreview } from "../../inference/index.ts";
 import { fitToByteLimit } from "../../inference/image/fit-upload.ts";
 import type { Logger } from "../../logger.ts";
 import type { DeliveredResult, JobPresenter } from "../../services/job-presenter.ts";
@@ -12,11 +15,12 @@ import {
   resultEmbed,
   runningContent,
 } from "./job-messages.ts";
-import { pickEmojisFor } from "./grid-picks.ts";
 import { FAR_REFRESH_INTERVALS, PositionRefresh } from "./position-refresh.ts";
 import { ReactionQueue, type ReactionPriority } from "./reaction-queue.ts";
 import { StatusEditor } from "./status-editor.ts";
 
+/** The live preview's file name on a status message. */
+const PREVIEW_FILENAME = "preview.png";
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle the end. */
 const TOKEN_LIFETIME_MS = 15 * 60 * 1000 - 30_000;
 /** How many of a channel's newest messages are searched for a result posted before a restart (Discord's page size). */
@@ -62,6 +66,9 @@ export class DiscordJobPresenter implements JobPresenter {
   /** Interaction tokens Discord has refused (expired early, revoked): never tried again. */
   private readonly deadTokens = new Set<string>();
   private readonly now: () => number;
+  /** The newest preview of each running job not yet shown, and the jobs whose status message carries one. */
+  private readonly previews = new Map<string, LatentPreview>();
+  private readonly previewShown = new Set<string>();
 
   constructor(private readonly options: DiscordJobPresenterOptions) {
     this.now = options.now ?? Date.now;
@@ -98,6 +105,11 @@ export class DiscordJobPresenter implements JobPresenter {
   showQueued(job: GenerationRecord, position: number, etaMs: number): void {
     this.jobs.set(key(job), job);
     this.positions.show(key(job), position, queuedContent(position, etaMs));
+  }
+
+  /** Keeps the newest preview: the next status edit (at most one per edit interval) carries it. */
+  showPreview(job: GenerationRecord, preview: LatentPreview): void {
+    this.previews.set(key(job), preview);
   }
 
   showProgress(job: GenerationRecord, step: number, totalSteps: number, etaMs: number): void {
@@ -200,6 +212,9 @@ export class DiscordJobPresenter implements JobPresenter {
 
   /** Schedules the 🔁 under the result (first in its channel's line) and the ❌'s removal; returns at once. */
   async resultRecorded(job: GenerationRecord, messageId: string): Promise<void> {
+    // The result's upload replaced the preview on the message.
+    this.previews.delete(key(job));
+    this.previewShown.delete(key(job));
     const palette = (await this.options.resultReactions?.(job).catch((error: unknown) => {
       this.options.logger.warn({ err: error, generationId: job.id }, "could not read the server's reactions; adding 🔁 only");
       return undefined;
@@ -262,23 +277,44 @@ export class DiscordJobPresenter implements JobPresenter {
 
   /** Edits the job's status message; false when there is no way to (token expired on an interaction reply). */
   private async editStatus(job: GenerationRecord, content: string): Promise<boolean> {
+    const { body, files } = await this.statusBody(job, content);
     if (this.tokenAlive(job)) {
       const edited = await this.viaInteraction(job, async (token) => {
-        await this.options.rest.patch(Routes.webhookMessage(this.options.applicationId(), token), {
-          body: { content, allowed_mentions: { parse: [] } },
-          auth: false,
-        });
+        await this.options.rest.patch(Routes.webhookMessage(this.options.applicationId(), token), { body, files, auth: false });
         return true;
       });
       if (edited) return true;
     }
     if (job.statusMessageId && !job.interactionId) {
-      await this.options.rest.patch(Routes.channelMessage(job.channelId, job.statusMessageId), {
-        body: { content, allowed_mentions: { parse: [] } },
-      });
+      await this.options.rest.patch(Routes.channelMessage(job.channelId, job.statusMessageId), { body, files });
       return true;
     }
     return false;
+  }
+
+  /**
+   * A status edit's body: with the job's newest preview attached while it runs (×4, nearest neighbour: 64×64 latents
+   * become a 256×256 PNG of a few kB), and the preview taken off again once the job has ended without a result.
+   */
+  private async statusBody(job: GenerationRecord, content: string): Promise<{ body: Record<string, unknown>; files: { name: string; data: Buffer }[] }> {
+    const body: Record<string, unknown> = { content, allowed_mentions: { parse: [] } };
+    const preview = this.previews.get(key(job));
+    if (preview && (job.status === "running" || job.status === "queued")) {
+      this.previews.delete(key(job));
+      this.previewShown.add(key(job));
+      const data = await sharp(Buffer.from(preview.rgb), { raw: { width: preview.width, height: preview.height, channels: 3 } })
+        .resize(preview.width * 4, preview.height * 4, { kernel: "nearest" })
+        .png()
+        .toBuffer();
+      body.attachments = [{ id: 0, filename: PREVIEW_FILENAME }];
+      return { body, files: [{ name: PREVIEW_FILENAME, data }] };
+    }
+    if (this.previewShown.has(key(job)) && job.status !== "running" && job.status !== "queued") {
+      this.previewShown.delete(key(job));
+      this.previews.delete(key(job));
+      body.attachments = [];
+    }
+    return { body, files: [] };
   }
 }
 
