@@ -18,7 +18,7 @@ export default {
       `**#${job.id}** ${job.kind} by <@${job.userId}>${job.parentId ? `, reroll of #${job.parentId}` : ""}`,
       `**Prompt:** ${job.prompt}`,
       ...(job.negativePrompt ? [`**Negative prompt:** ${job.negativePrompt}`] : []),
-      `**Seed:** \`${job.seed}\` · **Steps:** ${job.steps}${job.strength !== null ? ` · **Strength:** ${job.strength}` : ""} · ` +
+      `**Seed:** \`${job.seed}\`${job.variationSeed !== null ? ` · **Variation seed:** \`${job.variationSeed}\` at ${job.variationStrength}` : ""} · **Steps:** ${job.steps}${job.strength !== null ? ` · **Strength:** ${job.strength}` : ""} · ` +
         `**Guidance:** ${job.guidance} · **Scheduler:** ${job.scheduler} · **Size:** ${job.width}×${job.height}`,
       `**Model:** ${modelText(job.model)}${job.runMs !== null ? ` · **Time:** ${(job.runMs / 1000).toFixed(1)} s` : ""}`,
     ];

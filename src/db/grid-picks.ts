@@ -26,6 +26,9 @@ export async function recordGridPick(db: Db, grid: GenerationRecord, index: numb
       width: grid.width,
       height: grid.height,
       seed: ((grid.seed + BigInt(index)) % 2n ** 64n).toString(),
+      // Image i of a varied grid had variation seed + i (the pipeline's rule, as for its seed).
+      variationSeed: grid.variationSeed === null ? null : ((grid.variationSeed + BigInt(index)) % 2n ** 64n).toString(),
+      variationStrength: grid.variationStrength,
       inputHash: grid.inputHash,
       model: grid.model,
       status: "running",

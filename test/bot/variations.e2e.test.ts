@@ -101,6 +101,9 @@ describe("reactions on every result, with the real worker on the tiny model", ()
     assert.match(parameters, new RegExp(`Seed: 777, Variation seed: ${record.variationSeed}, Variation seed strength: 0\\.1`));
     assert.ok(!png.equals(parent.png), "the variation is another image");
     assert.ok(!h.fake.reactions(parent.id).get("🔀")?.has(h.users[0]!.id), "the member's 🔀 was taken away");
+    const info = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "Generation info", targetMessageId: newestReplyTo(h, parent.id) });
+    const answer = await h.fake.waitForCall((c) => c.method === "POST" && c.route === `/interactions/${info.id}/${info.token}/callback`);
+    assert.match(String((answer.body as { data?: { content?: string } }).data?.content), new RegExp(`\\*\\*Variation seed:\\*\\* \`${record.variationSeed}\` at 0\\.1`));
   });
 
   test("🔼 / 🔽 rerun an img2img result with strength ±0.15 on the same input and seed; refused clearly at the ends", async () => {
