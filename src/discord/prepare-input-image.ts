@@ -11,7 +11,8 @@ import { UserFacingError } from "./user-facing-error.ts";
  */
 export async function prepareInputImage(
   ctx: BotContext,
-  attachment: Attachment,
+  /** An attachment, or an embed's image (its Discord media proxy address), with the size Discord declared if any. */
+  attachment: Pick<Attachment, "url"> & { size?: number },
   limits: { maxPixels: number; maxSide: number },
 ): Promise<{ inputHash: string; width: number; height: number }> {
   try {

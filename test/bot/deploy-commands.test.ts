@@ -23,11 +23,11 @@ test("deploy-commands registers every command in one server, with /limits hidden
   const stdout = await deploy(["--guild", guild.id]);
   const call = await fake.waitForCall((c) => c.method === "PUT" && c.route === `/applications/${fake.applicationId}/guilds/${guild.id}/commands`);
   const commands = call.body as Array<{ name: string; type?: number; default_member_permissions?: string | null }>;
-  assert.deepEqual(commands.map((c) => c.name).sort(), ["Generation info", "Remix", "cancel", "img2img", "limits", "quota", "txt2img"]);
+  assert.deepEqual(commands.map((c) => c.name).sort(), ["Generation info", "Remix", "cancel", "img2img", "img2img this", "limits", "quota", "txt2img"]);
   assert.equal(commands.find((c) => c.name === "limits")?.default_member_permissions, String(1n << 5n));
   // Message commands (Apps → …) are type 3.
-  for (const name of ["Generation info", "Remix"]) assert.equal(commands.find((c) => c.name === name)?.type, 3, name);
-  assert.match(stdout, /Registered 7 commands in server/);
+  for (const name of ["Generation info", "Remix", "img2img this"]) assert.equal(commands.find((c) => c.name === name)?.type, 3, name);
+  assert.match(stdout, /Registered 8 commands in server/);
   assert.equal(call.headers.authorization, `Bot ${fake.token}`);
 });
 

@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { findByResultMessageId, quotaDay, usageToday } from "../../src/db/index.ts";
 import type { FakeInteraction } from "../discord-fake/index.ts";
-import { sendImg2Img, sendTxt2Img, startHarness, until, waitForInteractionResult, type Harness } from "./harness.ts";
+import { sendImg2Img, sendTxt2Img, startHarness, testImage, until, waitForInteractionResult, type Harness } from "./harness.ts";
 
 /** Uses message command `name` on `targetMessageId` and waits for the modal the bot answers with. */
 async function openModal(h: Harness, name: string, targetMessageId: string, userId = h.users[0]!.id): Promise<FakeInteraction> {
@@ -71,5 +71,21 @@ describe("message commands: Remix and img2img this, through modals", () => {
     await until(() => h.fake.interaction(notResult.id).acknowledged, "the answer");
     assert.equal(h.fake.interaction(notResult.id).modal, undefined);
     assert.ok(h.fake.interaction(notResult.id).ephemeral);
+  });
+
+  test("img2img this on anyone's image downloads it under /img2img's rules, stores it by hash, and queues img2img; after a restart too", async () => {
+    const attachment = h.fake.addAttachment(await testImage(128, 96), { filename: "photo.jpg", contentType: "image/jpeg" });
+    const theirs = h.fake.addUserMessage({ channelId: h.channel.id, userId: h.users[1]!.id, content: "my photo", attachments: [attachment] });
+    await h.restart();
+    const opened = await openModal(h, "img2img this", theirs.id);
+    assert.equal(prefilled(h, opened).strength, "0.75");
+    const job = await resultOf(h, h.fake.submitModal({ interactionId: opened.id, values: { prompt: "as a watercolor", strength: "0.5" } }));
+    assert.deepEqual([job.kind, job.prompt, job.strength, job.userId, job.parentId], ["img2img", "as a watercolor", 0.5, h.users[0]!.id, null]);
+    assert.ok(job.inputHash && (await h.bot.ctx.inputs.get(job.inputHash)), "the input is stored by hash");
+    // A message without an image gets a clear answer, no modal.
+    const text = h.fake.addUserMessage({ channelId: h.channel.id, userId: h.users[1]!.id, content: "no image" });
+    const refused = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "img2img this", targetMessageId: text.id });
+    await until(() => h.fake.interaction(refused.id).acknowledged, "the answer");
+    assert.equal(h.fake.interaction(refused.id).modal, undefined);
   });
 });
