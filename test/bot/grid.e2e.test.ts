@@ -51,6 +51,13 @@ describe("grids: count 1–4, one grid image, 1️⃣–4️⃣ post one image a
     await h.restart();
     const afterRestart = await pickAndWait(h, gridMessageId, "4️⃣");
     assert.match(readPngText(filesOf(afterRestart)[0]!.data).parameters ?? "", /Seed: 103,/);
+
+    // Picking is remaking someone's result: another member may not while the server says "requester".
+    const bob = h.users[1]!.id;
+    h.fake.addReaction({ guildId: h.guild.id, channelId: h.channel.id, messageId: gridMessageId, userId: bob, emoji: "3️⃣" });
+    const notice = await h.fake.waitForCall((c) => c.method === "POST" && c.route === `/channels/${h.channel.id}/messages` && String(payloadOf(c).content).includes(`<@${bob}>`), 15_000);
+    assert.match(String(payloadOf(notice).content), /reroll|requester|only/i);
+    assert.equal(await h.bot.ctx.db.prisma.generation.count({ where: { parentId: grid.id, gridIndex: 2 } }), 0);
   });
 
   test("the server's maximum images per request (/limits max_images) refuses a bigger grid, costing nothing", async () => {

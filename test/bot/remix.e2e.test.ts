@@ -40,6 +40,8 @@ describe("message commands: Remix and img2img this, through modals", () => {
     await h.restart();
     const opened = await openModal(h, "Remix", original.resultMessageId!);
     assert.deepEqual(prefilled(h, opened), { prompt: "a red square", negative_prompt: undefined, strength: "0.6", steps: "4", seed: "77" });
+    // Modals keep nothing in the bot: one opened before a restart is submitted after it.
+    await h.restart();
     const before = await used(h);
     const submitted = h.fake.submitModal({ interactionId: opened.id, values: { prompt: "a blue square", strength: "0.5", seed: "78" } });
     const remix = await resultOf(h, submitted);
@@ -83,9 +85,18 @@ describe("message commands: Remix and img2img this, through modals", () => {
     assert.deepEqual([job.kind, job.prompt, job.strength, job.userId, job.parentId], ["img2img", "as a watercolor", 0.5, h.users[0]!.id, null]);
     assert.ok(job.inputHash && (await h.bot.ctx.inputs.get(job.inputHash)), "the input is stored by hash");
     // A message without an image gets a clear answer, no modal.
+    // Quota applies: with none left the submission is refused, downloads and costs nothing.
+    const spent = await used(h);
+    await h.setLimits({ dailyImagesPerUser: spent });
+    const again = await openModal(h, "img2img this", theirs.id);
+    const refused = h.fake.submitModal({ interactionId: again.id, values: { prompt: "one more" } });
+    await until(() => h.fake.interaction(refused.id).followups.length > 0, "the quota refusal");
+    assert.match(h.fake.interaction(refused.id).followups[0]!.content, new RegExp(`You've used ${spent} of ${spent} images today`));
+    assert.equal(await used(h), spent);
+    await h.setLimits({ dailyImagesPerUser: 20 });
     const text = h.fake.addUserMessage({ channelId: h.channel.id, userId: h.users[1]!.id, content: "no image" });
-    const refused = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "img2img this", targetMessageId: text.id });
-    await until(() => h.fake.interaction(refused.id).acknowledged, "the answer");
-    assert.equal(h.fake.interaction(refused.id).modal, undefined);
+    const noImage = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "img2img this", targetMessageId: text.id });
+    await until(() => h.fake.interaction(noImage.id).acknowledged, "the answer");
+    assert.equal(h.fake.interaction(noImage.id).modal, undefined);
   });
 });
