@@ -30,14 +30,19 @@ function statusReplyTo(h: Harness, resultId: string, after = 0): Promise<Recorde
 }
 
 /** Reacts `emoji` on a result and waits for the job it queued to post its image; returns the new result's record. */
-async function reactAndWait(h: Harness, resultId: string, emoji: string, userId = h.users[0]!.id): Promise<{ status: RecordedCall; record: GenerationRecord; png: Buffer }> {
+async function reactAndWait(
+  h: Harness,
+  resultId: string,
+  emoji: string,
+  userId = h.users[0]!.id,
+): Promise<{ status: RecordedCall; record: GenerationRecord; png: Buffer; embed: { title: string; fields: { name: string; value: string }[] } }> {
   const after = h.fake.calls.length;
   h.fake.addReaction({ guildId: h.guild.id, channelId: h.channel.id, messageId: resultId, userId, emoji });
   const status = await statusReplyTo(h, resultId, after);
   const statusId = newestReplyTo(h, resultId);
   const result = await h.fake.waitForCall((c) => c.method === "PATCH" && c.route === `/channels/${h.channel.id}/messages/${statusId}` && filesOf(c).length > 0, 60_000);
   const record = await waitForRecord(h, statusId);
-  return { status, record, png: filesOf(result)[0]!.data };
+  return { status, record, png: filesOf(result)[0]!.data, embed: (payloadOf(result).embeds as Array<{ title: string; fields: { name: string; value: string }[] }>)[0]! };
 }
 
 /** The bot's newest message replying to `resultId`. */
@@ -91,7 +96,8 @@ describe("reactions on every result, with the real worker on the tiny model", ()
 
   test("🔀 makes a variation: same seed, a variation seed at strength 0.1, recorded in the PNG; the member's 🔀 is taken away", async () => {
     const parent = await resultOf(h, sendTxt2Img(h, { extra: [{ name: "seed", type: OPTION.string, value: "777" }, { name: "width", type: OPTION.integer, value: 64 }, { name: "height", type: OPTION.integer, value: 64 }] }) as never);
-    const { status, record, png } = await reactAndWait(h, parent.id, "🔀");
+    const { status, record, png, embed } = await reactAndWait(h, parent.id, "🔀");
+    assert.equal(embed.fields.find((f) => f.name === "Variation seed")?.value, `\`${record.variationSeed}\` at 0.1`);
     assert.match(String(payloadOf(status).content), new RegExp(`Variation of #${parent.record.id}`));
     assert.equal(record.seed, 777n);
     assert.equal(record.parentId, parent.record.id);
@@ -130,7 +136,8 @@ describe("reactions on every result, with the real worker on the tiny model", ()
 
   test("⬆️ makes the result twice as large, refined with the same prompt and seed (tiling: test/inference/upscale.test.ts)", async () => {
     const parent = await resultOf(h, sendTxt2Img(h, { extra: [{ name: "seed", type: OPTION.string, value: "31" }, { name: "width", type: OPTION.integer, value: 128 }, { name: "height", type: OPTION.integer, value: 64 }] }) as never);
-    const { record, png } = await reactAndWait(h, parent.id, "⬆️");
+    const { record, png, embed } = await reactAndWait(h, parent.id, "⬆️");
+    assert.equal(embed.title, `upscale ×2 of #${parent.record.id}`);
     assert.deepEqual([record.kind, record.width, record.height, record.seed, record.prompt], ["upscale", 256, 128, 31n, parent.record.prompt]);
     const meta = await sharp(png).metadata();
     assert.deepEqual([meta.width, meta.height], [256, 128]);

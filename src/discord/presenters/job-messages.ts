@@ -35,6 +35,7 @@ export function cancelledContent(job: GenerationRecord): string {
 export function resultEmbed(job: GenerationRecord, result: DeliveredResult, filename: string): APIEmbed {
   const fields = [
     { name: job.imageCount > 1 ? "Seeds" : "Seed", value: job.imageCount > 1 ? `\`${result.seed}\` … \`${lastSeedOf(job)}\`` : `\`${result.seed}\``, inline: true },
+    ...(job.variationSeed !== null ? [{ name: "Variation seed", value: `\`${job.variationSeed}\` at ${job.variationStrength}`, inline: true }] : []),
     { name: "Steps", value: String(job.steps), inline: true },
     ...(job.kind === "img2img" ? [{ name: "Strength", value: String(job.strength), inline: true }] : []),
     { name: "Guidance", value: String(job.guidance), inline: true },
@@ -46,7 +47,7 @@ export function resultEmbed(job: GenerationRecord, result: DeliveredResult, file
   if (result.warnings.length) fields.push({ name: "Note", value: clip(result.warnings.join("\n"), 1024), inline: false });
   if (job.model === SYNTHETIC_MODEL_NAME) fields.push({ name: "Model", value: "synthetic test model (MODEL=synthetic): random weights, so the image is noise", inline: false });
   return {
-    title: job.kind === "img2img" ? "img2img" : "txt2img",
+    title: job.kind === "upscale" ? `upscale ×2 of #${job.parentId ?? "?"}` : job.kind,
     description: clip(job.prompt, 4000),
     fields,
     image: { url: `attachment://${filename}` },
