@@ -23,6 +23,8 @@ export type { Tile } from "./image/upscale.ts";
 export { GenerationCancelledError, InvalidOptionError, ModelFolderError } from "./pipeline/errors.ts";
 export { SD15_SCALING_FACTOR } from "./pipeline/model-folder.ts";
 export type { GenerationDefaults, ModelFamily, ModelFamilyName } from "./pipeline/model-family.ts";
+export { readModelDefaults, readModelFamily, SD15_FAMILY } from "./model-config/read-model-family.ts";
+export type { FamilyReading } from "./model-config/read-model-family.ts";
 export { guidanceScaleEmbedding } from "./pipeline/guidance-embedding.ts";
 export type { ExecutionProviderPreference, ExecutionProviderName } from "./onnx/execution-providers.ts";
 export { cudaProviderInstalled } from "./onnx/execution-providers.ts";

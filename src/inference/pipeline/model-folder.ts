@@ -38,13 +38,18 @@ export async function resolveModelFolder(dir: string): Promise<ModelFolder> {
         "Point MODEL_DIR at a folder with the diffusers/optimum ONNX layout (see the README).",
     );
   }
+  const { scalingFactor, vaeScaleFactor, unetConfig } = await readFolderConfigs(dir);
+  const index = await readJson(join(dir, "model_index.json"));
+  const name = typeof index?._name_or_path === "string" ? index._name_or_path : dir.split(/[\\/]/).filter(Boolean).pop() ?? "model";
+  return { dir, paths, tokenizerDir, scalingFactor, vaeScaleFactor, unetConfig, name };
+}
+
+/** The VAE's scaling, its pixels per latent and unet/config.json, from the folder's JSON files only (no graph). */
+export async function readFolderConfigs(dir: string): Promise<Pick<ModelFolder, "scalingFactor" | "vaeScaleFactor" | "unetConfig">> {
   const vaeConfig = (await readJson(join(dir, "vae_decoder", "config.json"))) ?? (await readJson(join(dir, "vae", "config.json")));
   const scalingFactor = positive(vaeConfig?.scaling_factor) ?? SD15_SCALING_FACTOR;
   const levels = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
-  const unetConfig = await readJson(join(dir, "unet", "config.json"));
-  const index = await readJson(join(dir, "model_index.json"));
-  const name = typeof index?._name_or_path === "string" ? index._name_or_path : dir.split(/[\\/]/).filter(Boolean).pop() ?? "model";
-  return { dir, paths, tokenizerDir, scalingFactor, vaeScaleFactor: 2 ** (levels - 1), unetConfig, name };
+  return { scalingFactor, vaeScaleFactor: 2 ** (levels - 1), unetConfig: await readJson(join(dir, "unet", "config.json")) };
 }
 
 async function exists(path: string): Promise<boolean> {
