@@ -10,7 +10,7 @@ import { handleReactionAdd } from "./events/message-reaction-add.ts";
 import { FleetQueue } from "./fleet/fleet-queue.ts";
 import { FleetReconciler } from "./fleet/fleet-reconciler.ts";
 import { NO_LOCAL_MODEL } from "./fleet/no-local-model.ts";
-import { InferenceClient } from "./inference/index.ts";
+import { InferenceClient, readModelDefaults } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "./services/generation-service.ts";
 import { InputStore } from "./services/input-store.ts";
@@ -117,10 +117,10 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     db,
     generations,
     models,
-    // A model's own defaults come from the worker, which reads its family when it loads the folder. A folder that
-    // fails to load gets the fallback here; its job then fails with the load's own message.
-    modelDefaults: async (model) =>
-      inference instanceof InferenceClient ? inference.modelDefaults(model?.dir ?? options.modelDir).catch(() => undefined) : undefined,
+    // A model's own defaults are read from its folder's files, the rule the pipeline applies at load: a precheck
+    // never loads a model (nor waits behind the queue, nor evicts the resident one), and a bot whose jobs run on the
+    // fleet's workers knows them too. A folder whose configs cannot be read is taken for SD 1.5.
+    modelDefaults: (model) => readModelDefaults(model?.dir ?? options.modelDir),
   });
   const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));

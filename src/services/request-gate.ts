@@ -106,7 +106,8 @@ export interface RequestGateOptions {
   /** The installed models: which one a request runs on. @default every request runs on the service's model */
   models?: ModelCatalog;
   /**
-   * A model's own defaults (its family's, from the worker; `undefined` model: the service's own model).
+   * A model's own defaults (its family's, read from its folder without loading it; `undefined` model: the service's
+   * own model).
    * @default FALLBACK_DEFAULTS when absent or when it cannot tell
    */
   modelDefaults?: (model: InstalledModel | undefined) => Promise<GenerationDefaults | undefined>;

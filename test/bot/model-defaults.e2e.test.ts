@@ -13,6 +13,7 @@ import {
   decodeImage,
   encodePng,
   fitSize,
+  InferenceClient,
   parseParameters,
   readPngText,
   SAMPLER_LABELS,
@@ -21,6 +22,7 @@ import {
 } from "../../src/inference/index.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
 import {
+  FakeInference,
   filesOf,
   generationCount,
   OPTION,
@@ -231,5 +233,63 @@ describe("several models: each request takes its own model's defaults", () => {
       { model: classic.job.model, steps: classic.job.steps, guidance: classic.job.guidance, scheduler: classic.job.scheduler },
       { model: "classic", steps: 30, guidance: 7.5, scheduler: "ddim" },
     );
+  });
+});
+
+describe("a model's defaults are read from its folder, without loading it", () => {
+  let h: Harness;
+  let modelsDir: string;
+  let inference: InferenceClient;
+  const loads: string[] = [];
+  before(async () => {
+    modelsDir = await mkdtemp(join(tmpdir(), "reroll-models-"));
+    const settings: ModelSettings = { modelsDir, precision: "fp32", hub: { hubUrl: "http://127.0.0.1:9" } };
+    await addModel(settings, await syntheticModel("tiny"), "classic");
+    await addModel(settings, await syntheticModel("tiny-turbo"), "turbo");
+    const modelDir = await syntheticModel("tiny");
+    // One resident model: a load for a precheck would evict the startup model before any job asked for another.
+    inference = await InferenceClient.start({ modelDir, maxResidentModels: 1, loadOptions: { executionProviders: "cpu" } });
+    const load = inference.load.bind(inference);
+    inference.load = (dir, hooks) => {
+      loads.push(dir);
+      return load(dir, hooks);
+    };
+    h = await startHarness({ modelDir, modelName: "classic", inference, env: { MODELS_DIR: modelsDir }, limits: { maxSide: 256 } });
+  });
+  after(async () => {
+    await h.stop();
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  test("model:turbo (not resident) with no options takes Turbo's defaults, and nothing loads it before its job", async () => {
+    const turbo = await txt2img(h, [{ name: "model", type: OPTION.string, value: "turbo" }]);
+    assert.deepEqual(
+      { model: turbo.job.model, steps: turbo.job.steps, guidance: turbo.job.guidance, scheduler: turbo.job.scheduler },
+      { model: "turbo", steps: 1, guidance: 0, scheduler: "euler" },
+    );
+    assert.deepEqual(loads, [], "no load was sent to the worker; the job loaded its own folder");
+  });
+});
+
+describe("a bot process without a local worker (fleet mode) takes the model's defaults from its folder", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ modelDir: await syntheticModel("tiny-turbo"), inference: new FakeInference(), limits: { maxSide: 256 } });
+  });
+  after(() => h.stop());
+
+  test("/txt2img with no options on a Turbo folder queues 1 Euler step without guidance", async () => {
+    // The stand-in backend's PNG carries no parameters: the recorded job is what the bot decided.
+    const interaction = h.fake.sendSlashCommand({
+      guildId: h.guild.id,
+      channelId: h.channel.id,
+      userId: h.users[0]!.id,
+      name: "txt2img",
+      options: [{ name: "prompt", type: OPTION.string, value: "a lighthouse at dusk" }],
+    });
+    await waitForInteractionResult(h, interaction);
+    const job = await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(interaction.id).reply!.id);
+    assert.ok(job, "the result is recorded");
+    assert.deepEqual({ steps: job.steps, guidance: job.guidance, scheduler: job.scheduler }, { steps: 1, guidance: 0, scheduler: "euler" });
   });
 });
