@@ -6,7 +6,7 @@ import { denoisingSteps } from "../inference/index.ts";
 import { checkBeforeWork, submitGeneration } from "../discord/submit-generation.ts";
 import { UserFacingError } from "../discord/user-facing-error.ts";
 import { STRENGTH_RANGE } from "../services/policy/limit-ranges.ts";
-import { withModelDefaults } from "../services/model-defaults.ts";
+import { withImg2ImgDefaults } from "../services/model-defaults.ts";
 
 const SIZES = [
   { name: "512", value: 512 },
@@ -21,7 +21,7 @@ const builder = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild)
   .addAttachmentOption((o) => o.setName("image").setDescription("The image to start from").setRequired(true))
   .addStringOption((o) => o.setName("prompt").setDescription("What the result should show").setRequired(true).setMaxLength(1000))
-  .addNumberOption((o) => o.setName("strength").setDescription(`How much to change the image, ${STRENGTH_RANGE.min}–${STRENGTH_RANGE.max} (default ${DEFAULT_STRENGTH})`).setMinValue(STRENGTH_RANGE.min).setMaxValue(STRENGTH_RANGE.max))
+  .addNumberOption((o) => o.setName("strength").setDescription(`How much to change the image, ${STRENGTH_RANGE.min}–${STRENGTH_RANGE.max} (default: the model's, usually ${DEFAULT_STRENGTH})`).setMinValue(STRENGTH_RANGE.min).setMaxValue(STRENGTH_RANGE.max))
   .addIntegerOption((o) => o.setName("size").setDescription("Pixel budget (default: the model's native size): the output keeps the input's aspect ratio").addChoices(...SIZES));
 
 export default {
@@ -31,17 +31,18 @@ export default {
     if (!interaction.inGuild()) throw new UserFacingError("Use this command in a server.");
     await interaction.deferReply();
     const common = readCommonGenerationOptions(interaction);
-    const strength = interaction.options.getNumber("strength") ?? DEFAULT_STRENGTH;
     // The output size follows the input's aspect: checked (under the server's maxSide) once the image is fitted.
     const admitted = await checkBeforeWork(interaction, ctx, common);
     const side = interaction.options.getInteger("size") ?? undefined;
-    // Empty options take the chosen model's defaults; the pixel budget is its native size unless a size is picked.
-    const decided = withModelDefaults({ ...common, width: side, height: side }, admitted.defaults, admitted.settings);
-    denoisingSteps(decided.steps, strength, decided.scheduler); // refuses a strength that leaves no step, before any download
+    // Empty options take the chosen model's defaults (its img2img steps and strength where it has them); the pixel
+    // budget is its native size unless a size is picked.
+    const strength = interaction.options.getNumber("strength") ?? undefined;
+    const decided = withImg2ImgDefaults({ ...common, width: side, height: side, strength }, admitted.defaults, admitted.settings);
+    denoisingSteps(decided.steps, decided.strength, decided.scheduler); // refuses a strength that leaves no step, before any download
     const input = await prepareInputImage(ctx, interaction.options.getAttachment("image", true), {
       maxPixels: decided.width * decided.height,
       maxSide: admitted.settings.maxSide,
     });
-    await submitGeneration(interaction, ctx, admitted, { ...common, ...decided, kind: "img2img", strength, ...input });
+    await submitGeneration(interaction, ctx, admitted, { ...common, ...decided, kind: "img2img", ...input });
   },
 } satisfies SlashCommand;

@@ -1,15 +1,15 @@
 // The one place that decides what an option a member leaves empty becomes: the chosen model's own default (its
-// family's scheduler, steps, guidance and native size, read by the worker from the model folder), kept within the
-// server's limits. Explicit options are left as asked: the gate's checks refuse those out of range.
+// family's scheduler, steps, guidance, native size and img2img strength, read from the model folder's files), kept
+// within the server's limits. Explicit options are left as asked: the gate's checks refuse those out of range.
 
 import type { GuildLimits } from "../db/types.ts";
-import type { GenerationDefaults, SchedulerName } from "../inference/index.ts";
+import { DEFAULT_STRENGTH, SD15_FAMILY, type GenerationDefaults, type SchedulerName } from "../inference/index.ts";
 
 /**
- * The defaults when the backend cannot tell the model's own (an injected test backend, a bot whose models run on
- * the fleet's workers): SD 1.5's, the family Reroll started with.
+ * The defaults when nothing tells the model's own (a gate without a modelDefaults function): SD 1.5's, the family
+ * Reroll started with.
  */
-export const FALLBACK_DEFAULTS: Readonly<GenerationDefaults> = { scheduler: "ddim", steps: 30, guidanceScale: 7.5, width: 512, height: 512 };
+export const FALLBACK_DEFAULTS: Readonly<GenerationDefaults> = SD15_FAMILY.defaults;
 
 /** The generation options a member may leave empty; absent means "the model's default". */
 export interface AskedOptions {
@@ -42,5 +42,22 @@ export function withModelDefaults(asked: AskedOptions, defaults: GenerationDefau
     scheduler: asked.scheduler ?? defaults.scheduler,
     width: asked.width ?? cappedSide(defaults.width),
     height: asked.height ?? cappedSide(defaults.height),
+  };
+}
+
+/**
+ * {@link withModelDefaults} for img2img: a family with its own img2img default (SD-Turbo: 2 steps at strength 0.5,
+ * where its txt2img step leaves img2img none) gives the empty steps and strength; otherwise the txt2img steps and
+ * the pipeline's DEFAULT_STRENGTH.
+ */
+export function withImg2ImgDefaults(
+  asked: AskedOptions & { strength?: number },
+  defaults: GenerationDefaults,
+  limits: Pick<GuildLimits, "maxSteps" | "maxSide">,
+): DecidedOptions & { strength: number } {
+  const own = defaults.img2img;
+  return {
+    ...withModelDefaults(asked, own ? { ...defaults, steps: own.steps } : defaults, limits),
+    strength: asked.strength ?? own?.strength ?? DEFAULT_STRENGTH,
   };
 }

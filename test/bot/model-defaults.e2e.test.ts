@@ -145,7 +145,9 @@ describe("SD-Turbo: empty options take the model's defaults", () => {
     const refusal = refusalOf(await waitForOutcome(h, interaction));
     assert.match(refusal, /strength 0\.5 × 1 steps leaves no denoising step/);
     assert.equal(await generationCount(h), before, "nothing recorded or charged");
-    // With steps and strength left empty, Turbo's 1 step × the default strength 0.75 leaves no step either.
+  });
+
+  test("/img2img with no options runs Turbo's img2img default: 2 steps at strength 0.5 (one denoising step)", async () => {
     const attachment = h.fake.addAttachment(await testImage(), { filename: "input.jpg", contentType: "image/jpeg" });
     const defaulted = h.fake.sendSlashCommand({
       guildId: h.guild.id,
@@ -158,8 +160,14 @@ describe("SD-Turbo: empty options take the model's defaults", () => {
       ],
       attachments: [attachment],
     });
-    assert.match(refusalOf(await waitForOutcome(h, defaulted)), /strength 0\.75 × 1 steps leaves no denoising step/);
-    assert.equal(await generationCount(h), before, "nothing recorded or charged");
+    const outcome = await waitForOutcome(h, defaulted);
+    assert.ok("queued" in outcome, `refused: ${"refused" in outcome ? outcome.refused : ""}`);
+    await waitForInteractionResult(h, defaulted, 60_000);
+    const job = await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(defaulted.id).reply!.id);
+    assert.deepEqual(
+      { kind: job?.kind, steps: job?.steps, strength: job?.strength, guidance: job?.guidance, scheduler: job?.scheduler },
+      { kind: "img2img", steps: 2, strength: 0.5, guidance: 0, scheduler: "euler" },
+    );
   });
 });
 
