@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import sharp from "sharp";
 import { readModelDefaults, readModelFamily, SD15_FAMILY, StableDiffusionPipeline } from "../../src/inference/index.ts";
 import { detectFamily } from "../../src/models/index.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
@@ -57,6 +58,17 @@ describe("readModelFamily on folders that say less", () => {
   test("SD-Turbo's img2img default is diffusers' example: 2 steps at strength 0.5", async () => {
     assert.deepEqual((await readModelDefaults(await syntheticModel("tiny-turbo"))).img2img, { steps: 2, strength: 0.5 });
     assert.equal((await readModelDefaults(await syntheticModel("tiny"))).img2img, undefined);
+  });
+
+  test("the pipeline's img2img without steps or strength on SD-Turbo takes its img2img default (one denoising step)", async () => {
+    const pipeline = await StableDiffusionPipeline.load(await syntheticModel("tiny-turbo"));
+    try {
+      const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 60, b: 20 } } }).png().toBuffer();
+      const result = await pipeline.img2img({ prompt: "a fox", image, seed: 1, maxPixels: 64 * 64 });
+      assert.equal(result.timings.denoiseSteps, 1);
+    } finally {
+      await pipeline.release();
+    }
   });
 
   test("an older export without unet/config.json is SD 1.5, and the reading says what it assumed", async () => {

@@ -25,7 +25,7 @@ export interface CommonGenerationOptions {
    * @default the folder's own name (model_index.json), no hash
    */
   model?: { name: string; hash?: string };
-  /** Scheduler steps before `strength` is applied. Default: the model family's (SD 1.x and 2.x 30, LCM 4, SD-Turbo 1). */
+  /** Scheduler steps before `strength` is applied. Default: the model family's (SD 1.x and 2.x 30, LCM 4, SD-Turbo 1; SD-Turbo's img2img 2). */
   steps?: number;
   /**
    * Classifier-free guidance scale; ≤ 1 skips the unconditional pass (diffusers' `guidance_scale > 1`). LCM-distilled
@@ -68,7 +68,7 @@ export interface CommonGenerationOptions {
 export interface Img2ImgOptions extends CommonGenerationOptions {
   /** Encoded image bytes (PNG, JPEG, WebP, AVIF, GIF…). */
   image: Buffer | Uint8Array;
-  /** How far to noise the input: 1 ignores it, 0.3 keeps most of it. @default 0.75 */
+  /** How far to noise the input: 1 ignores it, 0.3 keeps most of it. @default 0.75 (SD-Turbo 0.5, its family's img2img default) */
   strength?: number;
   /** Output size; both or neither. Default: the input's aspect ratio under `maxPixels`, sides multiples of 64. */
   width?: number;

@@ -99,8 +99,11 @@ export class StableDiffusionPipeline {
   }
 
   async img2img(options: Img2ImgOptions): Promise<GenerationResult> {
-    const common = { ...resolveCommonOptions(options, this.defaults), onProgress: options.onProgress, signal: options.signal, model: options.model };
-    const strength = checkNumber("strength", options.strength ?? DEFAULT_STRENGTH, 0, 1, { minExclusive: true });
+    // A family with its own img2img default (SD-Turbo) gives the steps and strength left out.
+    const own = this.defaults.img2img;
+    const defaults = own ? { ...this.defaults, steps: own.steps } : this.defaults;
+    const common = { ...resolveCommonOptions(options, defaults), onProgress: options.onProgress, signal: options.signal, model: options.model };
+    const strength = checkNumber("strength", options.strength ?? own?.strength ?? DEFAULT_STRENGTH, 0, 1, { minExclusive: true });
     denoisingSteps(common.steps, strength, common.scheduler);
     if ((options.width === undefined) !== (options.height === undefined)) {
       throw new InvalidOptionError("width", "Give both `width` and `height`, or neither");
