@@ -21,6 +21,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "pipeline-overhead" },
   { id: "step-cost" },
   { id: "family-speed" },
+  { id: "grid-batch" },
   { id: "image-io" },
   { id: "latent-preview" },
   { id: "bot-responsiveness" },
