@@ -69,6 +69,25 @@ describe("a grid (count > 1): one batched UNet call per step, each image from it
   });
 });
 
+describe("a grid past maxUnetBatch", () => {
+  test("runs in several UNet batches of at most maxUnetBatch rows, with the same bytes", async () => {
+    const dir = await syntheticModel("tiny");
+    const capped = await StableDiffusionPipeline.load(dir, { executionProviders: "cpu", maxUnetBatch: 4 });
+    const whole = await StableDiffusionPipeline.load(dir, { executionProviders: "cpu" });
+    try {
+      const options = { prompt: "a fox", steps: 2, width: 64, height: 64, seed: 5n, count: 3 };
+      const { result: split, batches } = await unetBatches(() => capped.txt2img(options));
+      assert.deepEqual(batches, [4, 2, 4, 2], "2 images (× 2 with guidance), then the third, at each step");
+      const { result: one, batches: oneRun } = await unetBatches(() => whole.txt2img(options));
+      assert.deepEqual(oneRun, [6, 6]);
+      for (const [i, image] of split.images.entries()) assert.ok(image.png.equals(one.images[i]!.png), `image ${i}`);
+    } finally {
+      await capped.release();
+      await whole.release();
+    }
+  });
+});
+
 describe("predictNoiseBatch on a UNet whose batch axis is fixed at 1", () => {
   test("runs each image's guidance halves one by one and guides each alone", async () => {
     const fed: number[][] = [];

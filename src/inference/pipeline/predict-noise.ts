@@ -12,6 +12,8 @@ export interface NoisePredictionInputs {
   latentShape: readonly number[];
   /** LCM's guidance embedding for UNets that take `timestep_cond` ([1, time_cond_proj_dim]). */
   timestepCond?: Feed;
+  /** The most rows one UNet run takes (images × 2 with guidance); more images run in several batches. @default no limit */
+  maxBatch?: number;
 }
 
 /**
@@ -51,6 +53,12 @@ export async function predictNoiseBatch(unet: ModelSession, scaled: Float32Array
   const one = scaled[0];
   if (count === 1 && one) return [await predictNoise(unet, one, t, inputs)];
   const halves = inputs.withGuidance ? 2 : 1;
+  const perRun = Math.max(1, Math.floor((inputs.maxBatch ?? Infinity) / halves));
+  if (count > perRun) {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < count; i += perRun) out.push(...(await predictNoiseBatch(unet, scaled.slice(i, i + perRun), t, inputs)));
+    return out;
+  }
   if (!unetTakesBatch(unet.input("sample"), count * halves)) {
     const out: Float32Array[] = [];
     for (const latents of scaled) out.push(await predictNoise(unet, latents, t, inputs));

@@ -32,8 +32,17 @@ export type { GeneratedImage, GenerationResult, GenerationTimings } from "./gene
 export interface PipelineLoadOptions extends ModelSessionOptions {
   /** Limits for decoding input images (pixel limit against decompression bombs, byte cap). */
   decode?: DecodeOptions;
+  /**
+   * The most rows one UNet run may take: a grid of n images is n × 2 rows with guidance; past this it runs in several
+   * batches (the same images: each image's arithmetic does not depend on its batch). Bounds the UNet's activation
+   * memory, which grows with rows × pixels.
+   * @default 8 (a grid of 4 with guidance in one run)
+   */
+  maxUnetBatch?: number;
 }
 
+
+const DEFAULT_MAX_UNET_BATCH = 8;
 
 /** One generation's checked options; `img2img` is absent for txt2img. */
 interface GenerationPlan {
@@ -58,6 +67,8 @@ export class StableDiffusionPipeline {
     private readonly sessions: PipelineSessions,
     private readonly schedulerConfig: SchedulerConfigFile,
     private readonly decodeOptions: DecodeOptions,
+    /** The most rows one UNet run takes (a grid's images × 2 with guidance); more run in several batches. */
+    private readonly maxUnetBatch: number,
     /** The export's `safety_checker`, run on every result; absent when the folder has none. */
     private readonly safetyChecker?: SafetyChecker,
   ) {}
@@ -81,7 +92,7 @@ export class StableDiffusionPipeline {
       });
       options.log?.(`${model.name}: ${family.label}; defaults: steps ${family.defaults.steps}, guidance ${family.defaults.guidanceScale}, ${family.defaults.scheduler}`);
       const safetyChecker = await SafetyChecker.load(modelDir, options);
-      return new StableDiffusionPipeline(model, family, tokenizer, sessions, schedulerConfig, options.decode ?? {}, safetyChecker);
+      return new StableDiffusionPipeline(model, family, tokenizer, sessions, schedulerConfig, options.decode ?? {}, options.maxUnetBatch ?? DEFAULT_MAX_UNET_BATCH, safetyChecker);
     } catch (error) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw error;
@@ -196,7 +207,7 @@ export class StableDiffusionPipeline {
     const timestepCond = condDim === undefined ? undefined : { data: guidanceScaleEmbedding(common.guidanceScale - 1, condDim), dims: [1, condDim] };
 
     // 7. Denoising loop
-    const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape, timestepCond };
+    const inputs = { embeddings, withGuidance, guidanceScale: common.guidanceScale, latentShape, timestepCond, maxBatch: this.maxUnetBatch };
     for (const [i, t] of timesteps.entries()) {
       checkCancelled();
       const scaled = latents.map((each, k) => schedulers[k]!.scaleModelInput(each, t));
