@@ -243,6 +243,7 @@ export class DiscordFake {
    */
   sendAutocomplete(opts: SlashCommandInput): FakeInteraction {
     const built = buildSlashCommand(this.ctx, opts);
+    built.record.interactionType = 4;
     return this.startInteraction({ ...built, payload: { ...built.payload, type: 4 } as typeof built.payload });
   }
 
