@@ -12,6 +12,9 @@ import { OPTION, filesOf, payloadOf, until } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/** The result image of an edit (a status edit may carry the live preview, `preview.png`, which is no result). */
+const resultFilesOf = (call: Parameters<typeof filesOf>[0]) => filesOf(call).filter((f) => f.filename !== "preview.png");
+
 /** `npm start` as a real process (src/index.ts), logging to a buffer the test can show when it fails. */
 function startBotProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -76,7 +79,7 @@ describe("npm start, SIGTERM mid-run, npm start again", () => {
     await fake.waitForCall((c) => c.method === "PATCH" && c.route === reply && /Generating/.test(String(payloadOf(c).content)), 60_000);
     first.child.kill("SIGTERM");
     assert.equal(await first.exited, 0, `the bot exits cleanly on SIGTERM\n${first.output()}`);
-    assert.equal(fake.calls.filter((c) => c.route === reply && filesOf(c).length > 0).length, 0, "no result before the stop");
+    assert.equal(fake.calls.filter((c) => c.route === reply && resultFilesOf(c).length > 0).length, 0, "no result before the stop");
 
     const db = createDb(env.DATABASE_URL!);
     try {
@@ -89,7 +92,7 @@ describe("npm start, SIGTERM mid-run, npm start again", () => {
 
     const second = startBotProcess(env);
     children.push(second.child);
-    await fake.waitForCall((c) => c.method === "PATCH" && c.route === reply && c.status === 200 && filesOf(c).length > 0, 180_000);
+    await fake.waitForCall((c) => c.method === "PATCH" && c.route === reply && c.status === 200 && resultFilesOf(c).length > 0, 180_000);
     const check = createDb(env.DATABASE_URL!);
     try {
       await until(async () => (await check.prisma.generation.findFirst({ where: { prompt: "running at SIGTERM" } }))?.status === "done", "the job to be done");
@@ -99,7 +102,7 @@ describe("npm start, SIGTERM mid-run, npm start again", () => {
     } finally {
       await check.close();
     }
-    assert.equal(fake.calls.filter((c) => c.route === reply && c.status === 200 && filesOf(c).length > 0).length, 1, "one result posted");
+    assert.equal(fake.calls.filter((c) => c.route === reply && c.status === 200 && resultFilesOf(c).length > 0).length, 1, "one result posted");
     assert.deepEqual(
       fake.calls.filter((c) => c.route.includes(interaction.token) && /cancelled/.test(String(payloadOf(c).content))).map((c) => payloadOf(c).content),
       [],
