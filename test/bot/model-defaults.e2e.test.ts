@@ -30,6 +30,7 @@ import {
   sendImg2Img,
   startHarness,
   testImage,
+  until,
   waitForInteractionResult,
   waitForOutcome,
   type Harness,
@@ -168,6 +169,18 @@ describe("SD-Turbo: empty options take the model's defaults", () => {
       { kind: job?.kind, steps: job?.steps, strength: job?.strength, guidance: job?.guidance, scheduler: job?.scheduler },
       { kind: "img2img", steps: 2, strength: 0.5, guidance: 0, scheduler: "euler" },
     );
+  });
+  test("img2img this on Turbo with the form's strength takes Turbo's img2img steps, so it runs", async () => {
+    const attachment = h.fake.addAttachment(await testImage(128, 96), { filename: "photo.jpg", contentType: "image/jpeg" });
+    const theirs = h.fake.addUserMessage({ channelId: h.channel.id, userId: h.users[1]!.id, content: "my photo", attachments: [attachment] });
+    const opened = h.fake.sendMessageCommand({ guildId: h.guild.id, channelId: h.channel.id, userId: h.users[0]!.id, name: "img2img this", targetMessageId: theirs.id });
+    await until(() => h.fake.interaction(opened.id).acknowledged, "the modal");
+    const submitted = h.fake.submitModal({ interactionId: opened.id, values: { prompt: "as a watercolor", strength: "0.75" } });
+    const outcome = await waitForOutcome(h, submitted);
+    assert.ok("queued" in outcome, `refused: ${"refused" in outcome ? outcome.refused : ""}`);
+    await waitForInteractionResult(h, submitted, 60_000);
+    const job = await findByResultMessageId(h.bot.ctx.db, h.fake.interaction(submitted.id).reply!.id);
+    assert.deepEqual({ kind: job?.kind, steps: job?.steps, strength: job?.strength }, { kind: "img2img", steps: 2, strength: 0.75 });
   });
 });
 

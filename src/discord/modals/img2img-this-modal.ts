@@ -1,6 +1,6 @@
 import { ModalBuilder } from "discord.js";
 import { DEFAULT_STRENGTH, denoisingSteps } from "../../inference/index.ts";
-import { withModelDefaults } from "../../services/model-defaults.ts";
+import { withImg2ImgDefaults } from "../../services/model-defaults.ts";
 import { STRENGTH_RANGE } from "../../services/policy/limit-ranges.ts";
 import { prepareInputImage } from "../prepare-input-image.ts";
 import { checkBeforeWork, submitGeneration } from "../submit-generation.ts";
@@ -37,8 +37,8 @@ export const img2imgThisHandler: ModalHandler = {
     const strength = fieldNumber(interaction, "strength", "The strength", STRENGTH_RANGE);
     await interaction.deferReply();
     const admitted = await checkBeforeWork(interaction, ctx, { prompt, negativePrompt, steps: undefined, width: undefined, height: undefined });
-    const decided = withModelDefaults({}, admitted.defaults, admitted.settings);
-    denoisingSteps(decided.steps, strength, decided.scheduler); // refuses a strength that leaves no step, before any download
+    const decided = withImg2ImgDefaults({ strength }, admitted.defaults, admitted.settings);
+    denoisingSteps(decided.steps, decided.strength, decided.scheduler); // refuses a strength that leaves no step, before any download
     const channel = interaction.channelId ? await ctx.client.channels.fetch(interaction.channelId).catch(() => null) : null;
     const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
     const image = message ? findMessageImage(message) : undefined;
