@@ -10,10 +10,11 @@ import { handleReactionAdd } from "./events/message-reaction-add.ts";
 import { FleetQueue } from "./fleet/fleet-queue.ts";
 import { FleetReconciler } from "./fleet/fleet-reconciler.ts";
 import { NO_LOCAL_MODEL } from "./fleet/no-local-model.ts";
-import { InferenceClient, readModelDefaults } from "./inference/index.ts";
+import { InferenceClient } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "./services/generation-service.ts";
 import { InputStore } from "./services/input-store.ts";
+import { folderDefaultsReader } from "./services/model-defaults.ts";
 import { RequestGate } from "./services/request-gate.ts";
 import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
 import { InstalledModels, modelLabel } from "./models/installed-models.ts";
@@ -113,6 +114,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   // The startup load was measured too: a switch back to this model is expected to take about as long.
   const startupLoadMs = inference instanceof InferenceClient ? (await inference.info()).loadMs : undefined;
   if (startupLoadMs !== undefined) generations.modelLoadMs.set(modelName, startupLoadMs);
+  const readDefaults = folderDefaultsReader((dir, assumed) => logger.warn({ model: dir, assumed }, "a model folder's defaults were read with assumptions"));
   const gate = new RequestGate({
     db,
     generations,
@@ -120,7 +122,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     // A model's own defaults are read from its folder's files, the rule the pipeline applies at load: a precheck
     // never loads a model (nor waits behind the queue, nor evicts the resident one), and a bot whose jobs run on the
     // fleet's workers knows them too. A folder whose configs cannot be read is taken for SD 1.5.
-    modelDefaults: (model) => readModelDefaults(model?.dir ?? options.modelDir),
+    modelDefaults: (model) => readDefaults(model?.dir ?? options.modelDir),
   });
   const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));

@@ -3,7 +3,7 @@
 // within the server's limits. Explicit options are left as asked: the gate's checks refuse those out of range.
 
 import type { GuildLimits } from "../db/types.ts";
-import { DEFAULT_STRENGTH, SD15_FAMILY, type GenerationDefaults, type SchedulerName } from "../inference/index.ts";
+import { DEFAULT_STRENGTH, readModelFamily, SD15_FAMILY, type GenerationDefaults, type SchedulerName } from "../inference/index.ts";
 
 /**
  * The defaults when nothing tells the model's own (a gate without a modelDefaults function): SD 1.5's, the family
@@ -59,5 +59,21 @@ export function withImg2ImgDefaults(
   return {
     ...withModelDefaults(asked, own ? { ...defaults, steps: own.steps } : defaults, limits),
     strength: asked.strength ?? own?.strength ?? DEFAULT_STRENGTH,
+  };
+}
+
+/**
+ * Reads a model folder's defaults from its files (never loading it), telling `onAssumed` once per folder what the
+ * folder did not say and was assumed (an older export without unet/config.json is taken for SD 1.x).
+ */
+export function folderDefaultsReader(onAssumed: (dir: string, assumed: readonly string[]) => void): (dir: string) => Promise<GenerationDefaults> {
+  const told = new Set<string>();
+  return async (dir) => {
+    const { family, assumed } = await readModelFamily(dir);
+    if (assumed.length && !told.has(dir)) {
+      told.add(dir);
+      onAssumed(dir, assumed);
+    }
+    return family.defaults;
   };
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import txt2imgCommand from "../../src/commands/txt2img.ts";
 import { addModel, type ModelSettings } from "../../src/models/index.ts";
-import { withModelDefaults } from "../../src/services/model-defaults.ts";
+import { folderDefaultsReader, withModelDefaults } from "../../src/services/model-defaults.ts";
 import { findByResultMessageId, type GenerationRecord } from "../../src/db/index.ts";
 import {
   cropAndResize,
@@ -98,6 +98,18 @@ describe("what empty options become", () => {
       height: 640,
     });
   });
+});
+
+test("a folder read with assumptions (no unet/config.json) is said once, and gets SD 1.5's defaults", async () => {
+  const told: Array<[string, readonly string[]]> = [];
+  const read = folderDefaultsReader((dir, assumed) => told.push([dir, assumed]));
+  const dir = await syntheticModel("tiny");
+  assert.deepEqual(await read(dir), { scheduler: "ddim", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
+  await read(dir);
+  assert.equal(await read(await syntheticModel("tiny-turbo")).then((d) => d.steps), 1);
+  assert.equal(told.length, 1);
+  assert.equal(told[0]![0], dir);
+  assert.match(told[0]![1].join(" "), /no unet\/config\.json/);
 });
 
 describe("SD-Turbo: empty options take the model's defaults", () => {
