@@ -31,7 +31,6 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "database" },
   { id: "model-load" },
   { id: "model-switch" },
-  { id: "model-switch" },
   { id: "download" },
   { id: "fleet" },
 ];
