@@ -13,33 +13,26 @@ import {
   setStatusMessage,
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
-import type { GenerationRequest as InferenceRequest, SchedulerName, WorkerGenerationResult } from "../inference/index.ts";
+import type { GenerationRequest as InferenceRequest, WorkerGenerationResult } from "../inference/index.ts";
 import {
   GenerationCancelledError,
   InferenceShuttingDownError,
-  InvalidOptionError,
-  UPSCALE_FACTOR,
-  UPSCALE_STRENGTH,
   composeGrid,
-  refinementSteps,
-  denoisingSteps,
   type LatentPreview,
-  type Txt2ImgOptions,
-  type UpscaleBase,
 } from "../inference/index.ts";
-import { ImageInputError } from "../inference/image/errors.ts";
-import { FairJobQueue, type JobQueue, type JobRunner, type JobSpec } from "../jobs/index.ts";
+import { FairJobQueue, type JobQueue, type JobRunner } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
 import type { InputStore } from "./input-store.ts";
 import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
+import { inGroup, toJob, type GenerationJob } from "./generation-job.ts";
+import { inferenceRequestFor } from "./inference-request.ts";
+import { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, ModelGoneError, userMessageFor } from "./job-errors.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
 import type { FlaggedImageAction } from "./policy/index.ts";
-import { parseModelLabel } from "../models/installed-models.ts";
 
-/** What the member is told when the safety checker flagged their image and the server blocks such images. */
-export const FLAGGED_IMAGE_BLOCKED =
-  "The model's safety checker flagged this image, so it was not posted (this server's setting). Your quota was refunded; try another prompt or seed.";
+export type { GenerationJob } from "./generation-job.ts";
+export { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, ModelGoneError, userMessageFor } from "./job-errors.ts";
 
 /** The one inference module the queue feeds (the worker-thread client in production, a fake in some tests). */
 export interface InferenceBackend {
@@ -53,10 +46,6 @@ export interface InferenceBackend {
       onModelLoaded?: (e: { modelDir: string; ms: number }) => void;
     },
   ): Promise<WorkerGenerationResult>;
-}
-
-export interface GenerationJob extends JobSpec {
-  generationId: number;
 }
 
 export type SubmitResult = (ReservationResult & { ok: false }) | { ok: true; generation: GenerationRecord; position: number; etaMs: number };
@@ -137,6 +126,8 @@ export class GenerationService {
         maxWaitingPerUser: Infinity,
         initialGroup: deps.modelName,
         switchMs: (model) => this.modelLoadMs.get(model),
+        // Through the logger, which scrubs tokens (console.error would print a discord.js error's url whole).
+        onListenerError: (error, event) => deps.logger.error({ err: error, event }, "a queue listener threw"),
       });
     this.queue.on("positions", (positions) => {
       for (const [jobId, { position, etaMs }] of positions) {
@@ -330,7 +321,7 @@ export class GenerationService {
     const started = performance.now();
     let output: WorkerGenerationResult;
     try {
-      const request = await this.inferenceRequest(record);
+      const request = await inferenceRequestFor(record, { inputs: this.deps.inputs, model: await this.modelDirOf(record) });
       // The live preview costs a little per step: asked for only when the server shows it.
       if ((await this.livePreview(record)) && request.mode !== "upscale") request.options.preview = true;
       output = await this.deps.inference.generate(request, {
@@ -440,38 +431,6 @@ export class GenerationService {
     await results.delete(record.id).catch((error: unknown) => logger.warn({ err: error }, "could not delete a delivered result"));
   }
 
-  private async inferenceRequest(record: GenerationRecord): Promise<InferenceRequest> {
-    const common = {
-      prompt: record.prompt,
-      negativePrompt: record.negativePrompt,
-      steps: record.steps,
-      guidanceScale: record.guidance,
-      seed: record.seed,
-      scheduler: record.scheduler as SchedulerName,
-      // The PNG names the model as the job recorded it: its catalog name, and the commit as A1111's "Model hash".
-      model: (({ name, commit }) => ({ name, ...(commit && { hash: commit }) }))(parseModelLabel(record.model)),
-      width: record.width,
-      height: record.height,
-      count: record.imageCount,
-      ...(record.variationSeed !== null && { variationSeed: record.variationSeed, variationStrength: record.variationStrength ?? undefined }),
-    };
-    const model = await this.modelDirOf(record);
-    if (record.kind === "upscale") return { mode: "upscale", options: { base: await this.upscaleBase(record, common) }, ...model };
-    if (record.kind === "txt2img") return { mode: "txt2img", options: common, ...model };
-    const image = record.inputHash ? await this.deps.inputs.get(record.inputHash) : undefined;
-    if (!image) throw new JobInputMissingError();
-    return { mode: "img2img", options: { ...common, image, strength: record.strength ?? undefined }, ...model };
-  }
-
-  /** An upscale's base: the result it enlarges, made again at half its stored size from the same parameters. */
-  private async upscaleBase(record: GenerationRecord, common: Omit<Txt2ImgOptions, "onProgress" | "signal">): Promise<UpscaleBase> {
-    const options = { ...common, width: record.width / UPSCALE_FACTOR, height: record.height / UPSCALE_FACTOR, count: 1 };
-    if (record.inputHash === null) return { mode: "txt2img", options };
-    const image = await this.deps.inputs.get(record.inputHash);
-    if (!image) throw new JobInputMissingError();
-    return { mode: "img2img", options: { ...options, image, strength: record.strength ?? undefined } };
-  }
-
   /** The folder of the job's model when it is not the backend's own; throws when it was removed since it was queued. */
   private async modelDirOf(record: GenerationRecord): Promise<{ modelDir?: string }> {
     if (!this.deps.modelFolder || record.model === this.deps.modelName) return {};
@@ -531,67 +490,10 @@ async function storeGrid(results: ResultStore, id: number, output: WorkerGenerat
   );
 }
 
-/** The job's model was removed (`models remove`) after it was queued. */
-export class ModelGoneError extends Error {
-  override readonly name = "ModelGoneError";
-  constructor(label: string) {
-    super(`The model "${parseModelLabel(label).name}" this job was queued for is no longer installed, so it cannot run. Your quota was refunded.`);
-  }
-}
-
-/** The stored input image of a job is gone (deleted, another disk). */
-export class JobInputMissingError extends Error {
-  override readonly name = "JobInputMissingError";
-  constructor() {
-    super("The input image of this job is no longer stored, so it cannot run. Please send the command again.");
-  }
-}
-
 /**
  * A finished job's record for its last message: the database clears the interaction token when a job ends, but
  * the presenter still needs it (and the status message id) to edit the reply one last time.
  */
 function forPresenter(finished: GenerationRecord, known: GenerationRecord): GenerationRecord {
   return { ...finished, interactionToken: known.interactionToken, statusMessageId: finished.statusMessageId ?? known.statusMessageId };
-}
-
-function toJob(record: GenerationRecord): GenerationJob {
-  if (record.kind === "upscale") return upscaleJob(record);
-  const denoise = record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps;
-  return {
-    id: String(record.id),
-    generationId: record.id,
-    userId: record.userId,
-    steps: denoise,
-    cost: ((record.width * record.height) / (512 * 512)) * denoise * (record.guidance > 1 ? 2 : 1) * record.imageCount,
-  };
-}
-
-/**
- * An upscale's place in the queue: the base run again, then the refinement of 4× the pixels at UPSCALE_STRENGTH
- * (tiles or not, the UNet sees about the same number of pixels).
- */
-function upscaleJob(record: GenerationRecord): GenerationJob {
-  const baseArea = (record.width * record.height) / UPSCALE_FACTOR ** 2;
-  const baseSteps = record.inputHash === null ? record.steps : denoisingSteps(record.steps, record.strength ?? 1, record.scheduler);
-  const refineSteps = denoisingSteps(refinementSteps(record.steps, UPSCALE_STRENGTH), UPSCALE_STRENGTH, record.scheduler);
-  const perStep = (record.guidance > 1 ? 2 : 1) / (512 * 512);
-  return {
-    id: String(record.id),
-    generationId: record.id,
-    userId: record.userId,
-    steps: baseSteps + refineSteps * Math.ceil((record.width * record.height) / (512 * 512)),
-    cost: (baseArea * baseSteps + record.width * record.height * refineSteps) * perStep,
-  };
-}
-
-/** The job grouped by its model: the queue batches jobs of the loaded model (see src/jobs/model-batching.ts). */
-function inGroup(job: GenerationJob, record: GenerationRecord): GenerationJob {
-  return { ...job, group: record.model };
-}
-
-/** A message safe to show: user errors as they are, faults as a short apology (details are in the log). */
-export function userMessageFor(error: unknown): string {
-  if (error instanceof InvalidOptionError || error instanceof ImageInputError || error instanceof JobInputMissingError || error instanceof ModelGoneError) return error.message;
-  return "The model failed on this job; your quota was refunded. Please try again.";
 }
