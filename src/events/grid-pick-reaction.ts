@@ -1,8 +1,9 @@
-import type { Client, MessageReaction, PartialMessageReaction } from "discord.js";
+import type { MessageReaction, PartialMessageReaction } from "discord.js";
 import { findByResultMessageId } from "../db/index.ts";
 import type { BotContext } from "../discord/bot-context.ts";
 import { fetchMemberFacts } from "../discord/member-info.ts";
 import type { GateRefusal } from "../services/request-gate.ts";
+import { threadParentOf } from "../discord/thread-parent.ts";
 
 /**
  * 1️⃣–4️⃣ on a grid posts that image alone (from the kept singles, no model run) as a result of its own, with its own
@@ -39,8 +40,3 @@ function refused(refusal: GateRefusal, channelId: string, notice: (channelId: st
   return refusal.repeated ? undefined : notice(channelId, refusal.message);
 }
 
-/** The parent channel when `channelId` is a thread (allowing a channel allows its threads). */
-function threadParentOf(client: Client, channelId: string): string | null {
-  const channel = client.channels.cache.get(channelId);
-  return channel?.isThread() ? channel.parentId : null;
-}

@@ -1,4 +1,4 @@
-import type { Client, Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User } from "discord.js";
+import type { Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User } from "discord.js";
 import { findByResultMessageId, getGuildSettings, type GenerationRecord } from "../db/index.ts";
 import type { BotContext } from "../discord/bot-context.ts";
 import { fetchMemberFacts } from "../discord/member-info.ts";
@@ -11,6 +11,7 @@ import { actionOfEmoji, enabledResultActions, type ResultAction } from "../servi
 import type { StatusMessageRef } from "../services/status-message-match.ts";
 import { canManage } from "../services/policy/index.ts";
 import { MemberUnavailableError, REFUSAL_NOTICE_MS, type GateRefusal } from "../services/request-gate.ts";
+import { threadParentOf } from "../discord/thread-parent.ts";
 
 /**
  * A result's reactions (🔁 reroll, 🔀 variation, 🔼 / 🔽 strength, ⬆️ upscale; src/services/result-actions.ts) ask
@@ -146,12 +147,6 @@ async function onResultAction(
     },
   );
   if (!result.ok) await notice(result);
-}
-
-/** The parent channel when `channelId` is a thread (allowing a channel allows its threads). */
-function threadParentOf(client: Client, channelId: string): string | null {
-  const channel = client.channels.cache.get(channelId);
-  return channel?.isThread() ? channel.parentId : null;
 }
 
 /** A reaction cannot be answered privately: a short notice mentioning the member, removed after a while. */
