@@ -59,7 +59,6 @@ export class InferenceClient {
   private worker: Worker | undefined;
   private ready: Promise<WorkerInfo> | undefined;
   /** Each folder's family defaults, as the worker reported them when it loaded the folder. */
-  private readonly defaultsByFolder = new Map<string, GenerationDefaults>();
   private readonly controls = new Map<number, PendingControl>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -77,17 +76,6 @@ export class InferenceClient {
   /** Which execution provider runs the UNet, the startup model's name and defaults, and how long it took to load. */
   info(): Promise<WorkerInfo> {
     return this.ensureWorker();
-  }
-
-  /**
-   * What a generation on `modelDir` uses for each option it is not given (its family's scheduler, steps, guidance,
-   * native size), as the worker read them from the folder. A folder the worker has not loaded yet is loaded first
-   * (after the jobs sent before), since the family is only known from its sessions' inputs.
-   */
-  async modelDefaults(modelDir: string = this.options.modelDir): Promise<GenerationDefaults | undefined> {
-    await this.ensureWorker();
-    if (!this.defaultsByFolder.has(modelDir)) await this.load(modelDir);
-    return this.defaultsByFolder.get(modelDir);
   }
 
   /**
@@ -170,15 +158,13 @@ export class InferenceClient {
     this.ready = new Promise((resolve, reject) => {
       worker.on("message", (message: FromWorker) => {
         if (message.type === "ready") {
-          if (message.defaults) this.defaultsByFolder.set(this.options.modelDir, message.defaults);
           resolve({
             provider: message.provider,
             model: message.model,
             ...(message.loadMs !== undefined && { loadMs: message.loadMs }),
             ...(message.defaults && { defaults: message.defaults }),
           });
-        }
-        else if (message.type === "load-failed") {
+        } else if (message.type === "load-failed") {
           reject(deserializeError(message.error));
           this.forget(worker);
           void worker.terminate();
@@ -207,7 +193,6 @@ export class InferenceClient {
         this.pending.get(message.id)?.onStarted?.();
         break;
       case "model-loaded": {
-        if (message.defaults) this.defaultsByFolder.set(message.modelDir, message.defaults);
         const event = { modelDir: message.modelDir, ms: message.ms };
         (this.pending.get(message.id) ?? this.controls.get(message.id))?.onModelLoaded?.(event);
         break;
