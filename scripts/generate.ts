@@ -82,6 +82,9 @@ async function main(): Promise<number> {
     executionProviders: config.executionProvider,
     deviceId: config.cudaDeviceId,
     decode: { maxInputPixels: config.maxInputPixels },
+    // The bot's thread settings and defaults, so `--from` redraws a bot's result with the same arithmetic.
+    intraOpNumThreads: config.intraOpThreads,
+    interOpNumThreads: config.interOpThreads,
     log: (m) => console.error(m),
   });
   try {
