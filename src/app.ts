@@ -13,6 +13,7 @@ import { NO_LOCAL_MODEL } from "./fleet/no-local-model.ts";
 import { InferenceClient } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "./services/generation-service.ts";
+import { ResultDelivery } from "./services/result-delivery.ts";
 import { InputStore } from "./services/input-store.ts";
 import { folderDefaultsReader } from "./services/model-defaults.ts";
 import { RequestGate } from "./services/request-gate.ts";
@@ -149,6 +150,18 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       onError: (error) => logger.error({ err: error }, "could not queue the unfinished jobs again"),
     });
   if (reconciler) await reconciler.start();
+  // The fleet's workers store results; the bot processes post them, each once (the outbox, see ResultDelivery).
+  const fleetQueue = fleet;
+  const delivery =
+    fleetQueue &&
+    new ResultDelivery({
+      db,
+      deliver: (record) => generations.deliverStored(record),
+      queue: fleetQueue,
+      claim: (id, ttlMs) => fleetQueue.claimDelivery(String(id), ttlMs),
+      logger,
+    });
+  if (delivery) await delivery.start();
 
   return {
     ctx,
@@ -157,6 +170,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       // Order matters: no new job starts; the running one stops after its current step and is left to resume at
       // the next start (not cancelled); only once it has returned are Discord and the database closed.
       const stopped = generations.stop();
+      await delivery?.stop(); // its posts under way end before the presenter closes
       if (inference.close) {
         await inference.close();
         await stopped;

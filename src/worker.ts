@@ -1,6 +1,6 @@
 /**
  * `npm run worker`: a GPU worker of the distributed mode (docs/deploy.md). Needs REDIS_URL, the shared
- * DATABASE_URL and results folder, and the bot's DISCORD_TOKEN (it posts its results over REST).
+ * DATABASE_URL and results folder; no Discord token (it stores results, the bot processes post them).
  */
 import dotenv from "dotenv";
 import { createLogger } from "./logger.ts";
@@ -10,8 +10,8 @@ dotenv.config({ quiet: true });
 
 async function main(): Promise<number | undefined> {
   const config = configOrExit();
-  if (!config.redisUrl || !config.discordToken) {
-    console.error("A worker needs REDIS_URL (the fleet's Redis) and DISCORD_TOKEN (it posts its results). See docs/deploy.md.");
+  if (!config.redisUrl) {
+    console.error("A worker needs REDIS_URL (the fleet's Redis), with the bot processes' DATABASE_URL and RESULT_STORE_DIR. See docs/deploy.md.");
     return 1;
   }
   const logger = createLogger(config.logLevel, { secrets: [config.discordToken, config.hfToken] });

@@ -2,7 +2,8 @@
 
 /** "upscale": the parent's result (the stored input) enlarged ×2 with Lanczos and refined by img2img, in tiles when large. */
 export type GenerationKind = "img2img" | "txt2img" | "upscale";
-export type GenerationStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+/** "stored": a fleet worker stored the result; a bot process has yet to post it (src/db/stored-results.ts). */
+export type GenerationStatus = "queued" | "running" | "stored" | "done" | "failed" | "cancelled";
 
 /** Statuses of a job still to be (or being) worked on: resumed after a restart. */
 export const UNFINISHED_STATUSES = ["queued", "running"] as const satisfies readonly GenerationStatus[];

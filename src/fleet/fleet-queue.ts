@@ -226,6 +226,14 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     this.#handingBack = true;
   }
 
+  /**
+   * Claims the posting of job `jobId`'s stored result for this process (Redis SET NX): only one bot process of the
+   * fleet posts it. The claim lapses after `ttlMs`, so a process that died holding it leaves the post to another.
+   */
+  async claimDelivery(jobId: string, ttlMs: number): Promise<boolean> {
+    return (await this.#redis.set(`${this.prefix}:fleet:delivering:${jobId}`, String(process.pid), "PX", ttlMs, "NX")) === "OK";
+  }
+
   /** Stops this process's worker (its running job returns first) and closes every connection; the jobs stay on Redis. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -1,14 +1,11 @@
 import { hostname } from "node:os";
-import { REST, Routes } from "discord.js";
 import type { Config } from "../config.ts";
-import { createDb, getGuildSettings, migrateDatabase } from "../db/index.ts";
-import { DiscordJobPresenter } from "../discord/presenters/discord-job-presenter.ts";
+import { createDb, migrateDatabase } from "../db/index.ts";
 import { InferenceClient } from "../inference/index.ts";
 import { InstalledModels, modelLabel } from "../models/installed-models.ts";
 import type { Logger } from "../logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "../services/generation-service.ts";
 import { InputStore } from "../services/input-store.ts";
-import { flaggedImageAction, shouldSpoiler } from "../services/policy/index.ts";
 import { ResultStore } from "../services/result-store.ts";
 import { FleetQueue } from "./fleet-queue.ts";
 
@@ -30,17 +27,16 @@ export interface FleetWorker {
 
 /**
  * `npm run worker`: one GPU worker of the fleet. It loads the model once, takes the fleet's jobs one at a time in
- * the fair order decided in Redis, reports progress through Redis, stores each result in the shared results folder
- * before posting it over Discord's REST API (idempotently: nonces, and a look for an already-posted result), and
- * records every transition in the shared database. No gateway: the bot processes (`npm start`) take commands.
+ * the fair order decided in Redis, reports progress through Redis, and ends each job by storing its result in the
+ * shared results folder with the record marked "stored" (the outbox). It never talks to Discord: the bot processes
+ * (`npm start`) take commands and post the stored results (src/services/result-delivery.ts).
  *
  * A worker that dies mid-job keeps nothing to itself: BullMQ's stalled-job check hands the job to another worker,
- * which delivers the stored result if there is one and runs the job again otherwise (charged once, at submit).
+ * which records the stored result if there is one and runs the job again otherwise (charged once, at submit).
  */
 export async function startWorker(options: StartWorkerOptions): Promise<FleetWorker> {
   const { config, logger } = options;
   if (!config.redisUrl) throw new Error("REDIS_URL is not set: a worker takes its jobs from the fleet's Redis (see docs/deploy.md)");
-  if (!config.discordToken) throw new Error("DISCORD_TOKEN is not set: a worker posts its results itself");
   const redisUrl = config.redisUrl;
   await migrateDatabase(config.databaseUrl);
   const db = createDb(config.databaseUrl);
@@ -67,11 +63,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
     startupAliases: [folderName],
   });
   const modelName = modelLabel(await models.defaultModel());
-  const rest = new REST(config.discordApiUrl ? { api: config.discordApiUrl } : {}).setToken(config.discordToken);
-  const channelIsNsfw = async (channelId: string) => {
-    const channel = (await rest.get(Routes.channel(channelId)).catch(() => null)) as { nsfw?: boolean } | null;
-    return channel?.nsfw === true;
-  };
   let queue: FleetQueue<GenerationJob> | undefined;
   const generations = new GenerationService({
     db,
@@ -80,7 +71,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
     results: new ResultStore(config.resultStoreDir),
     logger,
     modelName,
-    flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
+    storeOnly: true,
+    // Stored with its flag, never decided here: the bot that posts it reads the channel and applies the server's policy.
+    flaggedImageAction: async () => "spoiler",
     modelFolder: async (label) => {
       const found = await models.findRecorded(label);
       return found.ok ? found.model.dir : undefined;
@@ -91,7 +84,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
         prefix: config.redisPrefix,
         run,
         workerName: `${hostname()}:${process.pid}`,
-        // The bot processes show positions and progress (the fleet's ETA included); a worker posts the result.
+        // The bot processes show positions and progress (the fleet's ETA included) and post the results.
         trackPositions: false,
         followProgress: false,
         lockDurationMs: config.workerLockMs,
@@ -100,13 +93,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
         onError: (error, where) => logger.warn({ err: error }, `fleet queue: ${where}`),
       })),
   });
-  const presenter = new DiscordJobPresenter({
-    rest,
-    applicationId: () => config.discordClientId ?? "",
-    logger,
-    isSpoiler: async (job) => shouldSpoiler(await getGuildSettings(db, job.guildId), await channelIsNsfw(job.channelId)),
-  });
-  generations.setPresenter(presenter);
   if (!queue) throw new Error("the fleet's queue was not created");
   const fleet = queue;
   await fleet.ready();
@@ -121,7 +107,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
         await stopped;
       }
       await fleet.close();
-      presenter.close();
       await db.close();
     },
   };

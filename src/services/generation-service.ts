@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { recordGridPick } from "../db/grid-picks.ts";
+import { markDelivered, markStored, markStoredRefused } from "../db/stored-results.ts";
 import {
   findById,
   findByResultMessageId,
@@ -113,6 +114,12 @@ export class GenerationService {
        * @default an in-process {@link FairJobQueue}
        */
       createQueue?: (run: JobRunner<GenerationJob>) => JobQueue<GenerationJob>;
+      /**
+       * A fleet worker's service: a job ends when its result is stored (record "stored"); it posts nothing, the bot
+       * processes deliver it (src/services/result-delivery.ts). Failures and cancels are still shown from here.
+       * @default false: this service posts its results itself
+       */
+      storeOnly?: boolean;
     },
   ) {
     const run: JobRunner<GenerationJob> = (job, ctx) => this.runJob(job, ctx);
@@ -139,7 +146,13 @@ export class GenerationService {
     if (deps.createQueue) {
       // A fleet's jobs may end in another process (a GPU worker): forget them here too. The in-process queue's
       // runner drops its own records (and keeps one whose post is being retried).
-      const forget = (job: GenerationJob): void => void this.records.delete(job.generationId);
+      // A worker stores results and shows nothing (storeOnly): a process that knows the job shows how it failed or
+      // was cancelled; stored results are posted by src/services/result-delivery.ts.
+      const forget = (job: GenerationJob): void => {
+        const known = this.records.get(job.generationId);
+        this.records.delete(job.generationId);
+        if (known && this.presenter) void this.showFleetOutcome(known);
+      };
       this.queue.on("finished", forget).on("failed", forget).on("cancelled", forget);
     }
     this.queue.on("progress", (job, step, total) => {
@@ -307,6 +320,12 @@ export class GenerationService {
     let record = this.records.get(id) ?? (await this.adoptUnfinished(id));
     if (!record) return;
     const stored = await results.get(id);
+    if (stored && this.deps.storeOnly) {
+      // A worker died between storing the result and recording it: record it now, the bot processes post it.
+      this.records.delete(id);
+      await markStored(db, id, { runMs: record.runMs ?? 0, stepMs: record.stepMs });
+      return;
+    }
     if (stored) {
       // The model finished before a restart but the post never happened: deliver, don't recompute. Discord may
       // still be failing, so this delivery gets the same background retries as a fresh one (it used to throw
@@ -366,6 +385,11 @@ export class GenerationService {
     // A grid: each image kept alone for its pick (1️⃣–4️⃣), the grid posted as the result.
     const posted = output.images.length > 1 ? await storeGrid(results, id, output) : output.png;
     await results.put(id, posted, { flagged });
+    if (this.deps.storeOnly) {
+      this.records.delete(id);
+      await markStored(db, id, { runMs: performance.now() - started, stepMs: output.timings.msPerStep || null });
+      return;
+    }
     const delivered = {
       png: posted,
       seed: output.seed,
@@ -393,6 +417,26 @@ export class GenerationService {
     await this.deps.results.put(pick.id, png);
     await this.deliverOrRetry(pick, { png, seed: pick.seed, runMs: 0, msPerStep: grid.stepMs ?? 0, warnings: [] });
     return { ok: true, pick, created };
+  }
+
+  /**
+   * Posts a result a fleet worker stored (record "stored", see storeOnly) and marks it done. Throws when Discord
+   * refuses (the caller tries again later); false when the image is not in the results folder.
+   */
+  async deliverStored(record: GenerationRecord): Promise<boolean> {
+    const png = await this.deps.results.get(record.id);
+    if (!png) return false;
+    // A worker cannot read the channel (no Discord token): the server's policy for a flagged image is applied here.
+    const action = (await this.deps.results.isFlagged(record.id)) ? await this.flaggedAction(record) : "post";
+    if (action === "block") {
+      const failed = await markStoredRefused(this.deps.db, record.id, FLAGGED_IMAGE_BLOCKED);
+      if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, record), FLAGGED_IMAGE_BLOCKED));
+      await this.deps.results.delete(record.id).catch((error: unknown) => this.deps.logger.warn({ err: error }, "could not delete a refused result"));
+      return true;
+    }
+    const spoiler = action === "spoiler";
+    await this.deliver(record, { png, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
+    return true;
   }
 
   /** Posts a stored result; when Discord refuses, retries in the background while the queue moves on. */
@@ -425,7 +469,8 @@ export class GenerationService {
     const { db, results, logger } = this.deps;
     if (!this.presenter) throw new Error("GenerationService has no presenter to deliver results with");
     const messageId = await this.presenter.deliverResult(record, result);
-    await markDone(db, record.id, messageId, { runMs: result.runMs, stepMs: result.msPerStep || null });
+    if (record.status === "stored") await markDelivered(db, record.id, messageId);
+    else await markDone(db, record.id, messageId, { runMs: result.runMs, stepMs: result.msPerStep || null });
     this.records.delete(record.id);
     await this.present(() => this.presenter?.resultRecorded(record, messageId));
     await results.delete(record.id).catch((error: unknown) => logger.warn({ err: error }, "could not delete a delivered result"));
@@ -465,6 +510,13 @@ export class GenerationService {
     if (!record || !(record.status === "queued" || record.status === "running")) return undefined;
     this.records.set(id, record);
     return record;
+  }
+
+  /** A fleet job that ended elsewhere: its failure or cancel, as the database recorded it, on its status message. */
+  private async showFleetOutcome(known: GenerationRecord): Promise<void> {
+    const ended = await findById(this.deps.db, known.id).catch(() => null);
+    if (ended?.status === "failed") await this.present(() => this.presenter?.showFailed(forPresenter(ended, known), ended.error ?? "The generation failed."));
+    else if (ended?.status === "cancelled") await this.present(() => this.presenter?.showCancelled(forPresenter(ended, known)));
   }
 
   /** Presenting is best effort: Discord being unreachable must not fail or stall the queue. */

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { createDb, findById, type Db } from "../../src/db/index.ts";
 import { filesOf, sendTxt2Img, startHarness, until, waitForOutcome, type Harness } from "../bot/harness.ts";
 import { TEST_REDIS_URL, redisUnavailable, testPrefix } from "./redis-test-env.ts";
-import { startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
+import { botEnv, startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# bot-kill: ${skip}`);
@@ -33,7 +33,7 @@ describe("the fleet survives a bot process killed just after queueing", { skip }
   });
 
   test("kill -9 of the bot that took the commands: after its restart a worker delivers each job once", async () => {
-    const bot = await startWorkerProcess(workerEnv(h.config), "test/fleet/bot-process.ts");
+    const bot = await startWorkerProcess(botEnv(h.config), "test/fleet/bot-process.ts");
     processes.push(bot);
     const interactions = ["one", "two", "three"].map((prompt, i) => sendTxt2Img(h, { prompt: `waiting ${prompt}`, userId: h.users[i]!.id }));
     const ids: number[] = [];
@@ -46,7 +46,7 @@ describe("the fleet survives a bot process killed just after queueing", { skip }
 
     // Killed right after its status messages: some jobs may not have reached Redis. The restart queues again, in
     // order, every unfinished job Redis lacks (those it holds keep their place); a worker delivers each once.
-    processes.push(await startWorkerProcess(workerEnv(h.config), "test/fleet/bot-process.ts"));
+    processes.push(await startWorkerProcess(botEnv(h.config), "test/fleet/bot-process.ts"));
     processes.push(await startWorkerProcess(workerEnv(h.config)));
     for (const id of ids) await until(async () => (await findById(db, id))?.status === "done", `job ${id} delivered`, 30_000);
     const posts = (token: string) => h.fake.calls.filter((c) => c.method === "PATCH" && c.route.includes(token) && filesOf(c).length > 0).length;

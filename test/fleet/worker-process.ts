@@ -14,13 +14,13 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** The environment of a worker process that joins the bot of `config` (same database, stores, Discord, Redis). */
+/**
+ * The environment of a worker process that joins the bot of `config` (same database, stores and Redis). No Discord
+ * settings: a worker never talks to Discord (the bot processes post its stored results).
+ */
 export function workerEnv(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    DISCORD_TOKEN: config.discordToken,
-    DISCORD_CLIENT_ID: config.discordClientId,
-    DISCORD_API_URL: config.discordApiUrl,
     DATABASE_URL: config.databaseUrl,
     INPUT_STORE_DIR: config.inputStoreDir,
     RESULT_STORE_DIR: config.resultStoreDir,
@@ -30,6 +30,16 @@ export function workerEnv(config: Config, extra: Record<string, string> = {}): N
     ...extra,
   };
   return env;
+}
+
+/** The environment of a bot process (test/fleet/bot-process.ts) beside the bot of `config`: a worker's and Discord's. */
+export function botEnv(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...workerEnv(config, extra),
+    DISCORD_TOKEN: config.discordToken,
+    DISCORD_CLIENT_ID: config.discordClientId,
+    DISCORD_API_URL: config.discordApiUrl,
+  };
 }
 
 /**

@@ -1,0 +1,104 @@
+import type { Db } from "../db/client.ts";
+import { findById } from "../db/generations.ts";
+import { listStored } from "../db/stored-results.ts";
+import type { GenerationRecord } from "../db/types.ts";
+import type { JobQueue } from "../jobs/index.ts";
+import type { Logger } from "../logger.ts";
+import type { GenerationJob } from "./generation-job.ts";
+
+export interface ResultDeliveryOptions {
+  db: Db;
+  /** Posts one stored result and marks it done (GenerationService.deliverStored). */
+  deliver: (record: GenerationRecord) => Promise<boolean>;
+  /** The fleet's queue: its `finished` event (from any worker) wakes the delivery of that job. */
+  queue: Pick<JobQueue<GenerationJob>, "on" | "off">;
+  /**
+   * Claims the post of a job for this process only (FleetQueue.claimDelivery): two bot processes never both post.
+   * A claim lapses after `ttlMs`, so a process that died holding it leaves the post to another.
+   */
+  claim: (generationId: number, ttlMs: number) => Promise<boolean>;
+  logger: Logger;
+  /**
+   * How often the database is scanned for stored results nobody delivered (a bot down when the job finished,
+   * a post Discord refused). Also how long a claim lasts: the next scan after a failed post tries again.
+   * @default 5000
+   */
+  scanIntervalMs?: number;
+}
+
+/**
+ * The bot side of the fleet's outbox (issue 13): GPU workers end a job by storing its result ("stored"); this
+ * posts it, woken by the fleet's `finished` event and by a scan of the database at start and every few seconds.
+ * One bot process claims each post; the post itself is idempotent too (the presenter's nonce and its look for an
+ * already-posted result), and the record is marked done only by the process that posted.
+ */
+export class ResultDelivery {
+  readonly #options: ResultDeliveryOptions;
+  readonly #scanIntervalMs: number;
+  readonly #inFlight = new Map<number, Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #scanning: Promise<void> | undefined;
+  #stopped = false;
+  readonly #onFinished = (job: GenerationJob): void => void this.#deliver(job.generationId);
+
+  constructor(options: ResultDeliveryOptions) {
+    this.#options = options;
+    this.#scanIntervalMs = options.scanIntervalMs ?? 5000;
+  }
+
+  /** Listens to the fleet and delivers what is already stored; resolves after that first scan. */
+  async start(): Promise<void> {
+    this.#options.queue.on("finished", this.#onFinished);
+    await this.scan();
+    this.#timer = setInterval(() => void this.scan(), this.#scanIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Delivers every stored result this process can claim; one scan at a time. */
+  scan(): Promise<void> {
+    this.#scanning ??= (async () => {
+      try {
+        const stored = await listStored(this.#options.db);
+        for (const record of stored) await this.#deliver(record.id);
+      } catch (error) {
+        if (!this.#stopped) this.#options.logger.warn({ err: error }, "could not scan for stored results");
+      } finally {
+        this.#scanning = undefined;
+      }
+    })();
+    return this.#scanning;
+  }
+
+  /** Stops listening and scanning; resolves once the posts under way are done. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#options.queue.off("finished", this.#onFinished);
+    await Promise.all([this.#scanning, ...this.#inFlight.values()]);
+  }
+
+  #deliver(id: number): Promise<void> {
+    const running = this.#inFlight.get(id);
+    if (running) return running;
+    const delivery = this.#claimAndPost(id).finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, delivery);
+    return delivery;
+  }
+
+  async #claimAndPost(id: number): Promise<void> {
+    const { db, claim, deliver, logger } = this.#options;
+    if (this.#stopped) return;
+    try {
+      const record = await findById(db, id);
+      if (record?.status !== "stored") return;
+      if (!(await claim(id, this.#scanIntervalMs * 2))) return;
+      // Read again after the claim: another process may have posted it between the read and the claim.
+      const claimed = await findById(db, id);
+      if (claimed?.status !== "stored") return;
+      if (!(await deliver(claimed))) logger.warn({ generationId: id }, "a stored result is missing from the results folder");
+    } catch (error) {
+      // The claim lapses and a later scan tries again (Discord down, the database away).
+      logger.warn({ err: error, generationId: id }, "could not post a stored result; trying again later");
+    }
+  }
+}
