@@ -1,6 +1,7 @@
 /**
  * A fleet worker process (src/fleet/start-worker.ts) whose model is a stand-in: the tests' FakeInference, or one
- * that hangs on every job with STAND_IN_HANG=1 (to be killed mid-job). Prints `generating <prompt>` when a run
+ * that hangs on every job with STAND_IN_HANG=1 (to be killed or cancelled mid-job), or fails every job with
+ * STAND_IN_FAIL=1 (a model fault). Prints `generating <prompt>` when a run
  * starts, so a test knows which process holds the job. Configured by the environment like `npm run worker`.
  */
 import { loadConfig } from "../../src/config.ts";
@@ -10,12 +11,14 @@ import { createLogger } from "../../src/logger.ts";
 import { FakeInference } from "../bot/harness.ts";
 
 const hang = process.env.STAND_IN_HANG === "1";
+const fail = process.env.STAND_IN_FAIL === "1";
 const fake = new FakeInference();
 const inference = {
   async generate(request: GenerationRequest, hooks: Parameters<FakeInference["generate"]>[1]): Promise<WorkerGenerationResult> {
     const prompt = "prompt" in request.options ? request.options.prompt : request.mode;
     process.stdout.write(`generating ${prompt}\n`);
     if (hang) fake.hanging.add(prompt);
+    if (fail) fake.failing.add(prompt);
     return fake.generate(request, hooks);
   },
 };
