@@ -1,3 +1,4 @@
+import { addNoiseAtTimestep, alphaCumprodAt } from "./alpha-noise.ts";
 import { computeNoiseSchedule } from "./betas.ts";
 import { checkInferenceSteps } from "./inference-steps.ts";
 import { checkFinite, checkInteger, checkUnsupported, resolveConfig } from "./resolve-config.ts";
@@ -177,18 +178,10 @@ export class LCMScheduler implements Scheduler {
 
   /** x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε (by timestep, as diffusers' LCM `add_noise`). */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    assertSameLength(original, noise, "original and noise");
-    const alphaProd = this.#alphaAt(timestep);
-    const sqrtAlpha = f32(Math.sqrt(alphaProd));
-    const sqrtOneMinus = f32(Math.sqrt(f32(1 - alphaProd)));
-    return original.map((x, i) => f32(sqrtAlpha * x) + f32(sqrtOneMinus * noise[i]!));
+    return addNoiseAtTimestep(this.alphasCumprod, original, noise, timestep);
   }
 
   #alphaAt(timestep: number): number {
-    const value = this.alphasCumprod[timestep];
-    if (!Number.isInteger(timestep) || value === undefined) {
-      throw new RangeError(`Expected a timestep in [0, ${this.alphasCumprod.length - 1}], got ${timestep}`);
-    }
-    return value;
+    return alphaCumprodAt(this.alphasCumprod, timestep);
   }
 }
