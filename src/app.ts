@@ -21,6 +21,7 @@ import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
 import { InstalledModels, modelLabel } from "./models/installed-models.ts";
 import { paletteFor } from "./services/result-actions.ts";
 import { ResultStore } from "./services/result-store.ts";
+import { startInference } from "./start-inference.ts";
 
 export interface Bot {
   ctx: BotContext;
@@ -57,18 +58,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const inference =
     options.inference ??
     (redisUrl ? NO_LOCAL_MODEL : undefined) ??
-    (await InferenceClient.start({
-      modelDir: options.modelDir,
-      maxResidentModels: config.maxResidentModels,
-      loadOptions: {
-        executionProviders: config.executionProvider,
-        deviceId: config.cudaDeviceId,
-        intraOpNumThreads: config.intraOpThreads,
-        interOpNumThreads: config.interOpThreads,
-        decode: { maxInputPixels: config.maxInputPixels },
-      },
-      log: (message) => logger.info(message),
-    }));
+    (await startInference(config, options.modelDir, logger));
   const folderName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
   const startupName = options.modelName ?? folderName;
   // Generations made before models had catalog names recorded the folder's own name: their rerolls find it still.

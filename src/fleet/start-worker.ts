@@ -8,6 +8,7 @@ import { GenerationService, type GenerationJob, type InferenceBackend } from "..
 import { InputStore } from "../services/input-store.ts";
 import { ResultStore } from "../services/result-store.ts";
 import { FleetQueue } from "./fleet-queue.ts";
+import { startInference } from "../start-inference.ts";
 
 export interface StartWorkerOptions {
   config: Config;
@@ -42,18 +43,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
   const db = createDb(config.databaseUrl);
   const inference =
     options.inference ??
-    (await InferenceClient.start({
-      modelDir: options.modelDir,
-      maxResidentModels: config.maxResidentModels,
-      loadOptions: {
-        executionProviders: config.executionProvider,
-        deviceId: config.cudaDeviceId,
-        intraOpNumThreads: config.intraOpThreads,
-        interOpNumThreads: config.interOpThreads,
-        decode: { maxInputPixels: config.maxInputPixels },
-      },
-      log: (message) => logger.info(message),
-    }));
+    (await startInference(config, options.modelDir, logger));
   const folderName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
   // The same installed models and labels as the bot processes (src/app.ts): a job names its model as the bot
   // recorded it, and the worker finds that model's folder on its own disk.
