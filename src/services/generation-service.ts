@@ -28,9 +28,9 @@ import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
 import { inGroup, toJob, type GenerationJob } from "./generation-job.ts";
 import { inferenceRequestFor } from "./inference-request.ts";
-import { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, ModelGoneError, userMessageFor } from "./job-errors.ts";
+import { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, userMessageFor } from "./job-errors.ts";
+import { JobSettings, type JobSettingsSources } from "./job-settings.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
-import type { FlaggedImageAction } from "./policy/index.ts";
 
 export type { GenerationJob } from "./generation-job.ts";
 export { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, ModelGoneError, userMessageFor } from "./job-errors.ts";
@@ -88,6 +88,7 @@ export class GenerationService {
   private stopped = false;
   /** The job the queue is running, settled (never rejects): stop() waits for it. */
   private running: Promise<void> | undefined;
+  private readonly settings: JobSettings;
 
   constructor(
     private readonly deps: {
@@ -97,18 +98,6 @@ export class GenerationService {
       results: ResultStore;
       logger: Logger;
       modelName: string;
-      /**
-       * What an image the model's safety checker flagged gets, for this job (the server's policy in its channel).
-       * @default "block"
-       */
-      flaggedImageAction?: (job: GenerationRecord) => Promise<FlaggedImageAction>;
-      /** Whether the job's status message shows a live preview (the server's `livePreview`). @default false */
-      livePreview?: (job: GenerationRecord) => Promise<boolean>;
-      /**
-       * The folder of a job's recorded model (see modelLabel), or undefined when it is no longer installed; jobs on
-       * `modelName` run on the backend's own model. @default every job runs on the backend's own model
-       */
-      modelFolder?: (label: string) => Promise<string | undefined>;
       /**
        * Builds the queue that runs this service's jobs with `run` (the fleet's queue on Redis, src/fleet).
        * @default an in-process {@link FairJobQueue}
@@ -120,8 +109,9 @@ export class GenerationService {
        * @default false: this service posts its results itself
        */
       storeOnly?: boolean;
-    },
+    } & JobSettingsSources,
   ) {
+    this.settings = new JobSettings(deps);
     const run: JobRunner<GenerationJob> = (job, ctx) => this.runJob(job, ctx);
     this.queue =
       deps.createQueue?.(run) ??
@@ -330,7 +320,7 @@ export class GenerationService {
       // The model finished before a restart but the post never happened: deliver, don't recompute. Discord may
       // still be failing, so this delivery gets the same background retries as a fresh one (it used to throw
       // and leave the job "running" until the next restart).
-      const spoiler = (await results.isFlagged(id)) && (await this.flaggedAction(record)) !== "post";
+      const spoiler = (await results.isFlagged(id)) && (await this.settings.flaggedAction(record)) !== "post";
       await this.deliverOrRetry(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
       return;
     }
@@ -340,9 +330,9 @@ export class GenerationService {
     const started = performance.now();
     let output: WorkerGenerationResult;
     try {
-      const request = await inferenceRequestFor(record, { inputs: this.deps.inputs, model: await this.modelDirOf(record) });
+      const request = await inferenceRequestFor(record, { inputs: this.deps.inputs, model: await this.settings.modelDirOf(record) });
       // The live preview costs a little per step: asked for only when the server shows it.
-      if ((await this.livePreview(record)) && request.mode !== "upscale") request.options.preview = true;
+      if ((await this.settings.livePreview(record)) && request.mode !== "upscale") request.options.preview = true;
       output = await this.deps.inference.generate(request, {
         signal: ctx.signal,
         onProgress: (e) => {
@@ -374,7 +364,7 @@ export class GenerationService {
     }
     // A grid is flagged when any of its images is.
     const flagged = output.nsfwFlagged === true || output.images.some((image) => image.nsfwFlagged === true);
-    const action = flagged ? await this.flaggedAction(record) : "post";
+    const action = flagged ? await this.settings.flaggedAction(record) : "post";
     if (action === "block") {
       // Never stored, never posted; the compute is spent, but the member did nothing wrong: refund.
       this.records.delete(id);
@@ -427,7 +417,7 @@ export class GenerationService {
     const png = await this.deps.results.get(record.id);
     if (!png) return false;
     // A worker cannot read the channel (no Discord token): the server's policy for a flagged image is applied here.
-    const action = (await this.deps.results.isFlagged(record.id)) ? await this.flaggedAction(record) : "post";
+    const action = (await this.deps.results.isFlagged(record.id)) ? await this.settings.flaggedAction(record) : "post";
     if (action === "block") {
       const failed = await markStoredRefused(this.deps.db, record.id, FLAGGED_IMAGE_BLOCKED);
       if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, record), FLAGGED_IMAGE_BLOCKED));
@@ -474,34 +464,6 @@ export class GenerationService {
     this.records.delete(record.id);
     await this.present(() => this.presenter?.resultRecorded(record, messageId));
     await results.delete(record.id).catch((error: unknown) => logger.warn({ err: error }, "could not delete a delivered result"));
-  }
-
-  /** The folder of the job's model when it is not the backend's own; throws when it was removed since it was queued. */
-  private async modelDirOf(record: GenerationRecord): Promise<{ modelDir?: string }> {
-    if (!this.deps.modelFolder || record.model === this.deps.modelName) return {};
-    const modelDir = await this.deps.modelFolder(record.model);
-    if (modelDir === undefined) throw new ModelGoneError(record.model);
-    return { modelDir };
-  }
-
-  /** Whether this job's status shows a preview as it forms (the server's setting); off when it cannot be read. */
-  private async livePreview(record: GenerationRecord): Promise<boolean> {
-    try {
-      return (await this.deps.livePreview?.(record)) ?? false;
-    } catch (error) {
-      this.deps.logger.warn({ err: error, generationId: record.id }, "could not read the live-preview setting; no preview");
-      return false;
-    }
-  }
-
-  /** The server's policy for a flagged image of this job; blocked when it cannot be read (never shown by mistake). */
-  private async flaggedAction(record: GenerationRecord): Promise<FlaggedImageAction> {
-    try {
-      return (await this.deps.flaggedImageAction?.(record)) ?? "block";
-    } catch (error) {
-      this.deps.logger.warn({ err: error, generationId: record.id }, "could not read the flagged-image policy; blocking");
-      return "block";
-    }
   }
 
   /** The job's record if it is still unfinished (taken from the fleet's queue, not submitted here), else undefined. */
