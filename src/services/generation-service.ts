@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { recordGridPick } from "../db/grid-picks.ts";
-import { markDelivered, markStored, markStoredRefused } from "../db/stored-results.ts";
 import {
   findById,
   findByResultMessageId,
   listUnfinished,
   markCancelled,
-  markDone,
   markFailed,
   markRunning,
   reserveGeneration,
@@ -15,20 +13,16 @@ import {
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import type { GenerationRequest as InferenceRequest, WorkerGenerationResult } from "../inference/index.ts";
-import {
-  GenerationCancelledError,
-  InferenceShuttingDownError,
-  composeGrid,
-  type LatentPreview,
-} from "../inference/index.ts";
+import { GenerationCancelledError, InferenceShuttingDownError, type LatentPreview } from "../inference/index.ts";
 import { FairJobQueue, type JobQueue, type JobRunner } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
 import type { InputStore } from "./input-store.ts";
-import type { DeliveredResult, JobPresenter } from "./job-presenter.ts";
+import type { JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
 import { inGroup, toJob, type GenerationJob } from "./generation-job.ts";
 import { inferenceRequestFor } from "./inference-request.ts";
-import { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, userMessageFor } from "./job-errors.ts";
+import { JobInputMissingError, userMessageFor } from "./job-errors.ts";
+import { JobOutcomes } from "./job-outcomes.ts";
 import { JobSettings, type JobSettingsSources } from "./job-settings.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
 
@@ -89,6 +83,7 @@ export class GenerationService {
   /** The job the queue is running, settled (never rejects): stop() waits for it. */
   private running: Promise<void> | undefined;
   private readonly settings: JobSettings;
+  private readonly outcomes: JobOutcomes;
 
   constructor(
     private readonly deps: {
@@ -112,6 +107,13 @@ export class GenerationService {
     } & JobSettingsSources,
   ) {
     this.settings = new JobSettings(deps);
+    this.outcomes = new JobOutcomes({
+      ...deps,
+      settings: this.settings,
+      presenter: () => this.presenter,
+      stopped: () => this.stopped,
+      forget: (id) => this.records.delete(id),
+    });
     const run: JobRunner<GenerationJob> = (job, ctx) => this.runJob(job, ctx);
     this.queue =
       deps.createQueue?.(run) ??
@@ -141,7 +143,7 @@ export class GenerationService {
       const forget = (job: GenerationJob): void => {
         const known = this.records.get(job.generationId);
         this.records.delete(job.generationId);
-        if (known && this.presenter) void this.showFleetOutcome(known);
+        if (known && this.presenter) void this.outcomes.showFleetOutcome(known);
       };
       this.queue.on("finished", forget).on("failed", forget).on("cancelled", forget);
     }
@@ -186,7 +188,7 @@ export class GenerationService {
     }
     if (window.cancelled) {
       const cancelled = await markCancelled(this.deps.db, generation.id, true);
-      if (cancelled) await this.present(() => this.presenter?.showCancelled(forPresenter(cancelled, generation)));
+      if (cancelled) await this.outcomes.showCancelled(cancelled, generation);
       return { ok: true, generation: cancelled ?? generation, position: 0, etaMs: 0 };
     }
     this.records.set(generation.id, generation);
@@ -212,7 +214,7 @@ export class GenerationService {
     if (outcome === "cancelled-queued") {
       this.records.delete(id);
       const cancelled = await markCancelled(this.deps.db, id, true);
-      if (cancelled) await this.present(() => this.presenter?.showCancelled(forPresenter(cancelled, record)));
+      if (cancelled) await this.outcomes.showCancelled(cancelled, record);
       return "cancelled";
     }
     if (outcome === "cancelling-running") return "cancelling";
@@ -310,18 +312,8 @@ export class GenerationService {
     let record = this.records.get(id) ?? (await this.adoptUnfinished(id));
     if (!record) return;
     const stored = await results.get(id);
-    if (stored && this.deps.storeOnly) {
-      // A worker died between storing the result and recording it: record it now, the bot processes post it.
-      this.records.delete(id);
-      await markStored(db, id, { runMs: record.runMs ?? 0, stepMs: record.stepMs });
-      return;
-    }
     if (stored) {
-      // The model finished before a restart but the post never happened: deliver, don't recompute. Discord may
-      // still be failing, so this delivery gets the same background retries as a fresh one (it used to throw
-      // and leave the job "running" until the next restart).
-      const spoiler = (await results.isFlagged(id)) && (await this.settings.flaggedAction(record)) !== "post";
-      await this.deliverOrRetry(record, { png: stored, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
+      await this.outcomes.finishStored(record, stored);
       return;
     }
     record = (await markRunning(db, id)) ?? record;
@@ -352,43 +344,17 @@ export class GenerationService {
       if (error instanceof GenerationCancelledError || ctx.signal.aborted) {
         // It started, so its compute is spent: no refund.
         const cancelled = await markCancelled(db, id, false);
-        if (cancelled) await this.present(() => this.presenter?.showCancelled(forPresenter(cancelled, current)));
+        if (cancelled) await this.outcomes.showCancelled(cancelled, current);
         return;
       }
       const message = userMessageFor(error);
       if (!(error instanceof JobInputMissingError)) logger.error({ err: error, generationId: id }, "generation failed");
       const failed = await markFailed(db, id, message, true);
-      if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, current), message));
+      if (failed) await this.outcomes.showFailed(failed, current, message);
       // Throwing lets the queue count it as failed and go on with the next job.
       throw error;
     }
-    // A grid is flagged when any of its images is.
-    const flagged = output.nsfwFlagged === true || output.images.some((image) => image.nsfwFlagged === true);
-    const action = flagged ? await this.settings.flaggedAction(record) : "post";
-    if (action === "block") {
-      // Never stored, never posted; the compute is spent, but the member did nothing wrong: refund.
-      this.records.delete(id);
-      const failed = await markFailed(db, id, FLAGGED_IMAGE_BLOCKED, true);
-      if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, current), FLAGGED_IMAGE_BLOCKED));
-      return;
-    }
-    // A grid: each image kept alone for its pick (1️⃣–4️⃣), the grid posted as the result.
-    const posted = output.images.length > 1 ? await storeGrid(results, id, output) : output.png;
-    await results.put(id, posted, { flagged });
-    if (this.deps.storeOnly) {
-      this.records.delete(id);
-      await markStored(db, id, { runMs: performance.now() - started, stepMs: output.timings.msPerStep || null });
-      return;
-    }
-    const delivered = {
-      png: posted,
-      seed: output.seed,
-      runMs: performance.now() - started,
-      msPerStep: output.timings.msPerStep,
-      warnings: output.warnings,
-      spoiler: action === "spoiler",
-    };
-    await this.deliverOrRetry(record, delivered);
+    await this.outcomes.finish(current, output, started);
   }
 
   /**
@@ -405,7 +371,7 @@ export class GenerationService {
     if (!created) return { ok: true, pick, created };
     // Stored under the pick's own id first: a restart before the post delivers it (see runAndDeliver).
     await this.deps.results.put(pick.id, png);
-    await this.deliverOrRetry(pick, { png, seed: pick.seed, runMs: 0, msPerStep: grid.stepMs ?? 0, warnings: [] });
+    await this.outcomes.deliverOrRetry(pick, { png, seed: pick.seed, runMs: 0, msPerStep: grid.stepMs ?? 0, warnings: [] });
     return { ok: true, pick, created };
   }
 
@@ -413,57 +379,8 @@ export class GenerationService {
    * Posts a result a fleet worker stored (record "stored", see storeOnly) and marks it done. Throws when Discord
    * refuses (the caller tries again later); false when the image is not in the results folder.
    */
-  async deliverStored(record: GenerationRecord): Promise<boolean> {
-    const png = await this.deps.results.get(record.id);
-    if (!png) return false;
-    // A worker cannot read the channel (no Discord token): the server's policy for a flagged image is applied here.
-    const action = (await this.deps.results.isFlagged(record.id)) ? await this.settings.flaggedAction(record) : "post";
-    if (action === "block") {
-      const failed = await markStoredRefused(this.deps.db, record.id, FLAGGED_IMAGE_BLOCKED);
-      if (failed) await this.present(() => this.presenter?.showFailed(forPresenter(failed, record), FLAGGED_IMAGE_BLOCKED));
-      await this.deps.results.delete(record.id).catch((error: unknown) => this.deps.logger.warn({ err: error }, "could not delete a refused result"));
-      return true;
-    }
-    const spoiler = action === "spoiler";
-    await this.deliver(record, { png, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
-    return true;
-  }
-
-  /** Posts a stored result; when Discord refuses, retries in the background while the queue moves on. */
-  private async deliverOrRetry(record: GenerationRecord, result: DeliveredResult): Promise<void> {
-    try {
-      await this.deliver(record, result);
-    } catch (error) {
-      // The image is safe on disk and the job stays "running" in the database: retry later, and a restart
-      // delivers it too.
-      this.deps.logger.error({ err: error, generationId: record.id }, "could not post a result; retrying in the background");
-      void this.retryDelivery(record, result);
-    }
-  }
-
-  private async retryDelivery(record: GenerationRecord, result: DeliveredResult, delaysMs = [5_000, 30_000, 120_000]): Promise<void> {
-    for (const delay of delaysMs) {
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      // A stopped service leaves the result on disk: the next start delivers it.
-      if (this.stopped) return;
-      try {
-        await this.deliver(record, result);
-        return;
-      } catch (error) {
-        this.deps.logger.warn({ err: error, generationId: record.id }, "posting the result failed again");
-      }
-    }
-  }
-
-  private async deliver(record: GenerationRecord, result: DeliveredResult): Promise<void> {
-    const { db, results, logger } = this.deps;
-    if (!this.presenter) throw new Error("GenerationService has no presenter to deliver results with");
-    const messageId = await this.presenter.deliverResult(record, result);
-    if (record.status === "stored") await markDelivered(db, record.id, messageId);
-    else await markDone(db, record.id, messageId, { runMs: result.runMs, stepMs: result.msPerStep || null });
-    this.records.delete(record.id);
-    await this.present(() => this.presenter?.resultRecorded(record, messageId));
-    await results.delete(record.id).catch((error: unknown) => logger.warn({ err: error }, "could not delete a delivered result"));
+  deliverStored(record: GenerationRecord): Promise<boolean> {
+    return this.outcomes.deliverStored(record);
   }
 
   /** The job's record if it is still unfinished (taken from the fleet's queue, not submitted here), else undefined. */
@@ -473,41 +390,4 @@ export class GenerationService {
     this.records.set(id, record);
     return record;
   }
-
-  /** A fleet job that ended elsewhere: its failure or cancel, as the database recorded it, on its status message. */
-  private async showFleetOutcome(known: GenerationRecord): Promise<void> {
-    const ended = await findById(this.deps.db, known.id).catch(() => null);
-    if (ended?.status === "failed") await this.present(() => this.presenter?.showFailed(forPresenter(ended, known), ended.error ?? "The generation failed."));
-    else if (ended?.status === "cancelled") await this.present(() => this.presenter?.showCancelled(forPresenter(ended, known)));
-  }
-
-  /** Presenting is best effort: Discord being unreachable must not fail or stall the queue. */
-  private async present(action: () => Promise<void> | undefined): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, "could not update a job's message");
-    }
-  }
-}
-
-/**
- * Keeps each image of a grid alone for its pick and returns the grid image that is posted. Written before the post,
- * so a restart in between delivers the same grid and picks.
- */
-async function storeGrid(results: ResultStore, id: number, output: WorkerGenerationResult): Promise<Buffer> {
-  for (const [index, image] of output.images.entries()) await results.putGridImage(id, index, image.png);
-  return composeGrid(
-    output.images.map((image) => image.png),
-    output.width,
-    output.height,
-  );
-}
-
-/**
- * A finished job's record for its last message: the database clears the interaction token when a job ends, but
- * the presenter still needs it (and the status message id) to edit the reply one last time.
- */
-function forPresenter(finished: GenerationRecord, known: GenerationRecord): GenerationRecord {
-  return { ...finished, interactionToken: known.interactionToken, statusMessageId: finished.statusMessageId ?? known.statusMessageId };
 }
