@@ -12,36 +12,20 @@ import {
   setStatusMessage,
 } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
-import type { GenerationRequest as InferenceRequest, WorkerGenerationResult } from "../inference/index.ts";
-import { GenerationCancelledError, InferenceShuttingDownError, type LatentPreview } from "../inference/index.ts";
 import { FairJobQueue, type JobQueue, type JobRunner } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
 import type { InputStore } from "./input-store.ts";
 import type { JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
 import { inGroup, toJob, type GenerationJob } from "./generation-job.ts";
-import { inferenceRequestFor } from "./inference-request.ts";
-import { JobInputMissingError, userMessageFor } from "./job-errors.ts";
 import { JobOutcomes } from "./job-outcomes.ts";
 import { JobSettings, type JobSettingsSources } from "./job-settings.ts";
+import { ModelRunner, type InferenceBackend, type RunContext } from "./model-run.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
 
 export type { GenerationJob } from "./generation-job.ts";
+export type { InferenceBackend } from "./model-run.ts";
 export { FLAGGED_IMAGE_BLOCKED, JobInputMissingError, ModelGoneError, userMessageFor } from "./job-errors.ts";
-
-/** The one inference module the queue feeds (the worker-thread client in production, a fake in some tests). */
-export interface InferenceBackend {
-  generate(
-    request: InferenceRequest,
-    hooks: {
-      /** `preview` only when the request asked for one (its options' `preview`). */
-      onProgress?: (e: { step: number; totalSteps: number; preview?: LatentPreview }) => void;
-      signal?: AbortSignal;
-      /** The job's model had to be loaded first, taking `ms`. */
-      onModelLoaded?: (e: { modelDir: string; ms: number }) => void;
-    },
-  ): Promise<WorkerGenerationResult>;
-}
 
 export type SubmitResult = (ReservationResult & { ok: false }) | { ok: true; generation: GenerationRecord; position: number; etaMs: number };
 
@@ -84,6 +68,7 @@ export class GenerationService {
   private running: Promise<void> | undefined;
   private readonly settings: JobSettings;
   private readonly outcomes: JobOutcomes;
+  private readonly model: ModelRunner;
 
   constructor(
     private readonly deps: {
@@ -112,6 +97,14 @@ export class GenerationService {
       settings: this.settings,
       presenter: () => this.presenter,
       stopped: () => this.stopped,
+      forget: (id) => this.records.delete(id),
+    });
+    this.model = new ModelRunner({
+      ...deps,
+      settings: this.settings,
+      outcomes: this.outcomes,
+      presenter: () => this.presenter,
+      modelLoadMs: this.modelLoadMs,
       forget: (id) => this.records.delete(id),
     });
     const run: JobRunner<GenerationJob> = (job, ctx) => this.runJob(job, ctx);
@@ -296,7 +289,7 @@ export class GenerationService {
     await this.queue.onIdle();
   }
 
-  private runJob(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
+  private runJob(job: GenerationJob, ctx: RunContext): Promise<void> {
     const run = this.runAndDeliver(job, ctx);
     this.running = run.then(
       () => undefined,
@@ -305,8 +298,8 @@ export class GenerationService {
     return run;
   }
 
-  private async runAndDeliver(job: GenerationJob, ctx: { signal: AbortSignal; reportProgress(step: number, total: number): void }): Promise<void> {
-    const { db, results, logger } = this.deps;
+  private async runAndDeliver(job: GenerationJob, ctx: RunContext): Promise<void> {
+    const { db, results } = this.deps;
     const id = job.generationId;
     // A worker of the fleet runs jobs that other processes queued: their record comes from the database.
     let record = this.records.get(id) ?? (await this.adoptUnfinished(id));
@@ -318,43 +311,9 @@ export class GenerationService {
     }
     record = (await markRunning(db, id)) ?? record;
     this.records.set(id, record);
-    const current = record;
     const started = performance.now();
-    let output: WorkerGenerationResult;
-    try {
-      const request = await inferenceRequestFor(record, { inputs: this.deps.inputs, model: await this.settings.modelDirOf(record) });
-      // The live preview costs a little per step: asked for only when the server shows it.
-      if ((await this.settings.livePreview(record)) && request.mode !== "upscale") request.options.preview = true;
-      output = await this.deps.inference.generate(request, {
-        signal: ctx.signal,
-        onProgress: (e) => {
-          // The preview first, so the progress edit this step triggers carries it.
-          if (e.preview) this.presenter?.showPreview?.(current, e.preview);
-          ctx.reportProgress(e.step, e.totalSteps);
-        },
-        onModelLoaded: (e) => this.modelLoadMs.set(current.model, e.ms),
-      });
-    } catch (error) {
-      this.records.delete(id);
-      if (error instanceof InferenceShuttingDownError) {
-        // The bot is stopping, nobody cancelled: the job stays unfinished (and charged once) in the database, and
-        // resume() runs it again at the next start. Nothing is shown: the member's status message still applies.
-        return;
-      }
-      if (error instanceof GenerationCancelledError || ctx.signal.aborted) {
-        // It started, so its compute is spent: no refund.
-        const cancelled = await markCancelled(db, id, false);
-        if (cancelled) await this.outcomes.showCancelled(cancelled, current);
-        return;
-      }
-      const message = userMessageFor(error);
-      if (!(error instanceof JobInputMissingError)) logger.error({ err: error, generationId: id }, "generation failed");
-      const failed = await markFailed(db, id, message, true);
-      if (failed) await this.outcomes.showFailed(failed, current, message);
-      // Throwing lets the queue count it as failed and go on with the next job.
-      throw error;
-    }
-    await this.outcomes.finish(current, output, started);
+    const output = await this.model.run(record, ctx);
+    if (output) await this.outcomes.finish(record, output, started);
   }
 
   /**
