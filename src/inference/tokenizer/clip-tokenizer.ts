@@ -6,9 +6,9 @@ import type { TokenizerFiles } from "./tokenizer-files.ts";
 import { clipWordPattern } from "./word-pattern.ts";
 
 /**
- * The CLIP BPE tokenizer of Stable Diffusion 1.x, giving the ids of OpenAI's `simple_tokenizer` (and of
- * transformers' `CLIPTokenizer` with ftfy), except for ftfy's repairs beyond NFC: clean the text (HTML unescape twice, collapse whitespace, lowercase), split it into words
- * with CLIP's pattern, spell each word in UTF-8 bytes and merge them with byte-level BPE. The literals
+ * The CLIP BPE tokenizer of Stable Diffusion, giving the ids of transformers' `CLIPTokenizer` (what diffusers'
+ * pipelines use): clean the text (NFC, collapse whitespace, lowercase; HTML references stay as typed), split it into
+ * words with CLIP's pattern, spell each word in UTF-8 bytes and merge them with byte-level BPE. The literals
  * `<|startoftext|>` and `<|endoftext|>` in a prompt become their own ids, as in OpenAI's tokenizer.
  * @example
  * const tokenizer = await ClipTokenizer.fromDir("models/sd15/tokenizer");
