@@ -151,8 +151,10 @@ async function transition(
 }
 
 function toRecord(row: GenerationRow): GenerationRecord {
+  // A stored result's notes are read only by the process that posts it (stored-results.ts), not carried on every record.
+  const { warnings: _warnings, ...columns } = row;
   return {
-    ...row,
+    ...columns,
     kind: row.kind as GenerationKind,
     status: row.status as GenerationStatus,
     seed: BigInt(row.seed),

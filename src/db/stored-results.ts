@@ -10,13 +10,35 @@ import { UNFINISHED_STATUSES, type GenerationRecord } from "./types.ts";
 /** The largest value of an `Int` column (PostgreSQL's integer is 32-bit). */
 const MAX_INT_COLUMN = 2 ** 31 - 1;
 
+/** How a run ended, as the stored result keeps it for the process that posts it. */
+export interface StoredRun {
+  runMs: number;
+  stepMs: number | null;
+  /** The run's notes for the member (GenerationResult's `warnings`), shown with the post. @default none */
+  warnings?: readonly string[];
+}
+
 /** Marks a queued or running job's result stored, not yet delivered; null when it was no longer unfinished. */
-export async function markStored(db: Db, id: number, timings: { runMs: number; stepMs: number | null }): Promise<GenerationRecord | null> {
+export async function markStored(db: Db, id: number, run: StoredRun): Promise<GenerationRecord | null> {
   const { count } = await db.prisma.generation.updateMany({
     where: { id, status: { in: [...UNFINISHED_STATUSES] } },
-    data: { status: "stored", runMs: Math.min(MAX_INT_COLUMN, Math.max(0, Math.round(timings.runMs))), stepMs: timings.stepMs },
+    data: {
+      status: "stored",
+      runMs: Math.min(MAX_INT_COLUMN, Math.max(0, Math.round(run.runMs))),
+      stepMs: run.stepMs,
+      // Null when there are none: the column stays empty for nearly every job.
+      warnings: run.warnings?.length ? JSON.stringify(run.warnings) : null,
+    },
   });
   return count === 0 ? null : findById(db, id);
+}
+
+/** The notes a result was stored with (markStored), for its post; none when it had none (or is gone). */
+export async function storedWarnings(db: Db, id: number): Promise<string[]> {
+  const row = await db.prisma.generation.findUnique({ where: { id }, select: { warnings: true } });
+  if (!row?.warnings) return [];
+  const parsed: unknown = JSON.parse(row.warnings);
+  return Array.isArray(parsed) ? parsed.filter((warning): warning is string => typeof warning === "string") : [];
 }
 
 /** Marks a stored result posted (done); null when it was not "stored" (another process delivered it first). */

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import { findById, markDone, markFailed } from "../db/generations.ts";
-import { markDelivered, markStored, markStoredRefused } from "../db/stored-results.ts";
+import { markDelivered, markStored, markStoredRefused, storedWarnings } from "../db/stored-results.ts";
 import type { GenerationRecord } from "../db/types.ts";
 import { composeGrid, type WorkerGenerationResult } from "../inference/index.ts";
 import type { Logger } from "../logger.ts";
@@ -57,7 +57,7 @@ export class JobOutcomes {
     await results.put(id, posted, { flagged });
     if (this.options.storeOnly) {
       this.options.forget(id);
-      await markStored(db, id, { runMs: performance.now() - started, stepMs: output.timings.msPerStep || null });
+      await markStored(db, id, { runMs: performance.now() - started, stepMs: output.timings.msPerStep || null, warnings: output.warnings });
       return;
     }
     const delivered = {
@@ -116,7 +116,9 @@ export class JobOutcomes {
       return true;
     }
     const spoiler = action === "spoiler";
-    await this.deliver(record, { png, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
+    // The notes the worker stored with it, shown as a single process shows a fresh result's.
+    const warnings = await storedWarnings(db, record.id);
+    await this.deliver(record, { png, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings, spoiler });
     return true;
   }
 

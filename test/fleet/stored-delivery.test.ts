@@ -5,13 +5,16 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { findById } from "../../src/db/generations.ts";
 import { markStored } from "../../src/db/stored-results.ts";
+import { resultEmbed } from "../../src/discord/presenters/job-messages.ts";
+import { InferenceClient } from "../../src/inference/index.ts";
 import type { FlaggedImageAction } from "../../src/services/policy/index.ts";
 import { createLogger } from "../../src/logger.ts";
 import { GenerationService, FLAGGED_IMAGE_BLOCKED } from "../../src/services/generation-service.ts";
 import { InputStore } from "../../src/services/input-store.ts";
 import type { DeliveredResult, JobPresenter } from "../../src/services/job-presenter.ts";
 import { ResultStore } from "../../src/services/result-store.ts";
-import { freshDb, reserved, type FreshDb } from "../db/fresh-db.ts";
+import { freshDb, reserved, testEngines, type FreshDb } from "../db/fresh-db.ts";
+import { syntheticModel } from "../helpers/synthetic-models.ts";
 
 /**
  * A worker stores a flagged image with its flag and decides nothing (it cannot read the channel): the bot process
@@ -82,3 +85,82 @@ describe("GenerationService.deliverStored: a flagged stored result under the ser
     assert.equal(record?.interactionToken, null);
   });
 });
+
+/** A presenter that keeps what it is asked to post (each post a message of its own). */
+function recordingPresenter(delivered: DeliveredResult[]): JobPresenter {
+  return {
+    showQueued: () => undefined,
+    showProgress: () => undefined,
+    deliverResult: async (job, result) => (delivered.push(result), `message-${job.id}`),
+    resultRecorded: async () => undefined,
+    showFailed: async () => undefined,
+    showCancelled: async () => undefined,
+  };
+}
+
+/**
+ * A worker's run may leave notes for the member (a prompt cut at CLIP's 77 tokens): the bot process that posts the
+ * stored result shows them as a single process shows a fresh one's, though only the database links the two.
+ */
+for (const { engine, skip } of await testEngines()) {
+  describe(`a stored result keeps the run's warnings (${engine})`, { skip }, () => {
+    let fresh: FreshDb;
+    let dir: string;
+    let inference: InferenceClient;
+    before(async () => {
+      fresh = await freshDb(engine);
+      dir = mkdtempSync(join(tmpdir(), "reroll-stored-warnings-"));
+      inference = await InferenceClient.start({ modelDir: await syntheticModel("tiny"), loadOptions: { executionProviders: "cpu" } });
+    });
+    after(async () => {
+      await inference?.close();
+      await fresh?.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test("a prompt over 77 tokens, run by a worker's service (storeOnly), is posted by the bot's with its note", async () => {
+      const stores = { inputs: new InputStore(join(dir, "inputs")), results: new ResultStore(join(dir, "results")), logger: createLogger("silent") };
+      const job = await reserved(fresh.db, { interactionId: "i-long", prompt: "word ".repeat(120), steps: 1, width: 64, height: 64, model: "test" });
+      const worker = new GenerationService({ db: fresh.db, inference, ...stores, modelName: "test", storeOnly: true });
+      await worker.resume();
+      await worker.onIdle();
+      await worker.stop();
+      const stored = await findById(fresh.db, job.id);
+      assert.equal(stored?.status, "stored");
+
+      // The bot's service shares only the database and the results folder with the worker's.
+      const bot = new GenerationService({ db: fresh.db, inference: { generate: () => Promise.reject(new Error("no model here")) }, ...stores, modelName: "test" });
+      const delivered: DeliveredResult[] = [];
+      bot.setPresenter(recordingPresenter(delivered));
+      assert.equal(await bot.deliverStored(stored!), true);
+      assert.equal(delivered.length, 1);
+      assert.equal(delivered[0]!.warnings.length, 1);
+      assert.match(delivered[0]!.warnings[0]!, /longer than CLIP's 77 tokens; the last \d+ were ignored/);
+      const note = resultEmbed(stored!, delivered[0]!, "result.png").fields?.find((field) => field.name === "Note");
+      assert.equal(note?.value, delivered[0]!.warnings[0]);
+      assert.equal((await findById(fresh.db, job.id))?.status, "done");
+    });
+
+    test("a result stored without warnings is posted without a note", async () => {
+      const results = new ResultStore(join(dir, "results"));
+      const job = await reserved(fresh.db, { interactionId: "i-short" });
+      await results.put(job.id, Buffer.from("png"));
+      const stored = await markStored(fresh.db, job.id, { runMs: 10, stepMs: 5, warnings: [] });
+      const bot = new GenerationService({
+        db: fresh.db,
+        inference: { generate: () => Promise.reject(new Error("no model here")) },
+        inputs: new InputStore(join(dir, "inputs")),
+        results,
+        logger: createLogger("silent"),
+        modelName: "test",
+      });
+      const delivered: DeliveredResult[] = [];
+      bot.setPresenter(recordingPresenter(delivered));
+      assert.equal(await bot.deliverStored(stored!), true);
+      assert.deepEqual(
+        delivered.map((d) => d.warnings),
+        [[]],
+      );
+    });
+  });
+}
