@@ -38,7 +38,7 @@ export default {
     // budget is its native size unless a size is picked.
     const strength = interaction.options.getNumber("strength") ?? undefined;
     const decided = withImg2ImgDefaults({ ...common, width: side, height: side, strength }, admitted.defaults, admitted.settings);
-    denoisingSteps(decided.steps, decided.strength, decided.scheduler); // refuses a strength that leaves no step, before any download
+    denoisingSteps(decided.steps, decided.strength, decided.scheduler, admitted.defaults.lcmDistilled ?? false); // refuses a strength that leaves no step, before any download
     const input = await prepareInputImage(ctx, interaction.options.getAttachment("image", true), {
       maxPixels: decided.width * decided.height,
       maxSide: admitted.settings.maxSide,

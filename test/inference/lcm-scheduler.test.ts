@@ -4,6 +4,7 @@ import type { Generator } from "../../src/inference/random/generator.ts";
 import { randn } from "../../src/inference/random/randn.ts";
 import { TorchGenerator } from "../../src/inference/random/torch-generator.ts";
 import { getImg2ImgTimesteps } from "../../src/inference/schedulers/img2img-timesteps.ts";
+import { denoisingSteps } from "../../src/inference/pipeline/img2img-strength.ts";
 import { LCMScheduler } from "../../src/inference/schedulers/lcm-scheduler.ts";
 import { SchedulerConfigError } from "../../src/inference/schedulers/scheduler-config-error.ts";
 import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
@@ -88,14 +89,23 @@ describe("LCMScheduler timesteps", () => {
 
   it("img2img follows LatentConsistencyModelImg2ImgPipeline: set_timesteps(steps, strength), every timestep runs", () => {
     const scheduler = new LCMScheduler(SD15_SCHEDULER_CONFIG);
-    assert.deepEqual(getImg2ImgTimesteps(scheduler, 4, 0.5), { timesteps: [499, 379, 259, 139], startIndex: 0 });
-    assert.deepEqual(getImg2ImgTimesteps(scheduler, 4, 0.3), { timesteps: [299, 239, 159, 79], startIndex: 0 });
+    assert.deepEqual(getImg2ImgTimesteps(scheduler, 4, 0.5, true), { timesteps: [499, 379, 259, 139], startIndex: 0 });
+    assert.deepEqual(getImg2ImgTimesteps(scheduler, 4, 0.3, true), { timesteps: [299, 239, 159, 79], startIndex: 0 });
     assert.deepEqual(scheduler.timesteps, [299, 239, 159, 79]);
+  });
+
+  it("LCM-LoRA's img2img (a plain UNet) slices the schedule as StableDiffusionImg2ImgPipeline's get_timesteps does", () => {
+    // diffusers' torch run of StableDiffusionImg2ImgPipeline with LCMScheduler ran these (test/fixtures/diffusers-parity).
+    const scheduler = new LCMScheduler(SD15_SCHEDULER_CONFIG);
+    assert.deepEqual(getImg2ImgTimesteps(scheduler, 4, 0.6), { timesteps: [499, 259], startIndex: 2 });
+    assert.deepEqual(getImg2ImgTimesteps(scheduler, 6, 0.5).timesteps, scheduler.timesteps.slice(3));
+    assert.equal(denoisingSteps(4, 0.6, "lcm", false), 2);
+    assert.equal(denoisingSteps(4, 0.6, "lcm", true), 4);
   });
 
   it("img2img noises by timestep (√ᾱ·x0 + √(1−ᾱ)·ε) and the last of its steps returns the denoised sample", () => {
     const scheduler = new LCMScheduler(SD15_SCHEDULER_CONFIG);
-    const { timesteps } = getImg2ImgTimesteps(scheduler, 2, 0.5);
+    const { timesteps } = getImg2ImgTimesteps(scheduler, 2, 0.5, true);
     const x0 = randn([16], 1);
     const eps = randn([16], 2);
     const alpha = scheduler.alphasCumprod[timesteps[0]!]!;
@@ -116,7 +126,7 @@ describe("LCMScheduler timesteps", () => {
     const scheduler = new LCMScheduler(SD15_SCHEDULER_CONFIG);
     assert.throws(() => scheduler.setTimesteps(51), /at most original_inference_steps \(50\)|50 distillation timesteps/);
     assert.throws(() => scheduler.setTimesteps(8, 0.1), /from 5 distillation timesteps/);
-    assert.throws(() => getImg2ImgTimesteps(scheduler, 4, 0), /strength/);
+    assert.throws(() => getImg2ImgTimesteps(scheduler, 4, 0, true), /strength/);
   });
 });
 

@@ -49,7 +49,7 @@ const FAMILIES = [
   { variant: "tiny", family: "sd1", defaults: { scheduler: "ddim", steps: 30, guidanceScale: 7.5, width: 512, height: 512 } },
   { variant: "tiny-sd2", family: "sd2", defaults: { scheduler: "ddim", steps: 30, guidanceScale: 7.5, width: 768, height: 768 } },
   { variant: "tiny-turbo", family: "sd-turbo", defaults: { scheduler: "euler", steps: 1, guidanceScale: 0, img2img: { steps: 2, strength: 0.5 }, width: 512, height: 512 } },
-  { variant: "tiny-lcm", family: "lcm", defaults: { scheduler: "lcm", steps: 4, guidanceScale: 8.5, width: 512, height: 512 } },
+  { variant: "tiny-lcm", family: "lcm", defaults: { scheduler: "lcm", steps: 4, guidanceScale: 8.5, width: 512, height: 512, lcmDistilled: true } },
 ] as const;
 
 for (const { variant, family, defaults } of FAMILIES) {

@@ -38,7 +38,7 @@ export const img2imgThisHandler: ModalHandler = {
     await interaction.deferReply();
     const admitted = await checkBeforeWork(interaction, ctx, { prompt, negativePrompt, steps: undefined, width: undefined, height: undefined });
     const decided = withImg2ImgDefaults({ strength }, admitted.defaults, admitted.settings);
-    denoisingSteps(decided.steps, decided.strength, decided.scheduler); // refuses a strength that leaves no step, before any download
+    denoisingSteps(decided.steps, decided.strength, decided.scheduler, admitted.defaults.lcmDistilled ?? false); // refuses a strength that leaves no step, before any download
     const channel = interaction.channelId ? await ctx.client.channels.fetch(interaction.channelId).catch(() => null) : null;
     const message = channel?.isTextBased() ? await channel.messages.fetch(messageId).catch(() => null) : null;
     const image = message ? findMessageImage(message) : undefined;

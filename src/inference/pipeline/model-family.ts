@@ -21,6 +21,12 @@ export interface GenerationDefaults {
    * 1 step × any strength < 1). Absent: img2img takes {@link steps} and the pipeline's default strength.
    */
   img2img?: { steps: number; strength: number };
+  /**
+   * The UNet is LCM-distilled (it takes `timestep_cond`): img2img with the LCM scheduler then follows diffusers'
+   * LatentConsistencyModelImg2ImgPipeline (the strength shortens the distillation schedule and every step runs).
+   * Absent: img2img slices the schedule as StableDiffusionImg2ImgPipeline's get_timesteps does, LCM-LoRA included.
+   */
+  lcmDistilled?: true;
 }
 
 /** A loaded model's family, recognised from the folder's own configs and the sessions' inputs. */
@@ -104,7 +110,7 @@ export function familyFromConfigs(configs: FamilyConfigs): ModelFamily {
     label: `${label} (${prediction}, ${size.width}×${size.height})`,
     timeCondProjDim,
     textWidth,
-    defaults: { scheduler, ...defaults, ...size },
+    defaults: { scheduler, ...defaults, ...size, ...(name === "lcm" && { lcmDistilled: true as const }) },
   };
 }
 

@@ -115,7 +115,7 @@ export class StableDiffusionPipeline {
     const defaults = own ? { ...this.defaults, steps: own.steps } : this.defaults;
     const common = { ...resolveCommonOptions(options, defaults), onProgress: options.onProgress, signal: options.signal, model: options.model };
     const strength = checkNumber("strength", options.strength ?? own?.strength ?? DEFAULT_STRENGTH, 0, 1, { minExclusive: true });
-    denoisingSteps(common.steps, strength, common.scheduler);
+    denoisingSteps(common.steps, strength, common.scheduler, this.defaults.lcmDistilled ?? false);
     if ((options.width === undefined) !== (options.height === undefined)) {
       throw new InvalidOptionError("width", "Give both `width` and `height`, or neither");
     }
@@ -182,7 +182,7 @@ export class StableDiffusionPipeline {
     // 4. Timesteps: the whole schedule, or for img2img diffusers' get_timesteps (strength picks the start)
     let timesteps: number[] = [];
     for (const each of schedulers) {
-      if (img2img) timesteps = getImg2ImgTimesteps(each, common.steps, img2img.strength).timesteps;
+      if (img2img) timesteps = getImg2ImgTimesteps(each, common.steps, img2img.strength, this.defaults.lcmDistilled).timesteps;
       else {
         each.setTimesteps(common.steps);
         timesteps = [...each.timesteps];

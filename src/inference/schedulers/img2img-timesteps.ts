@@ -16,21 +16,23 @@ export interface Img2ImgTimesteps {
  * there, so step-indexed schedulers (Euler, Euler a, DPM-Solver) start at the right σ and `addNoise` noises to it.
  * So strength 0.75 at 20 steps runs 15 steps from timestep 701 (SD 1.5).
  *
- * LCM follows diffusers' `LatentConsistencyModelImg2ImgPipeline` instead: `set_timesteps(steps, strength)` picks all
- * `steps` timesteps from the first ⌊original_inference_steps · strength⌋ points of its distillation schedule, and
- * every one of them runs (no begin index).
+ * An LCM-distilled model with the LCM scheduler follows diffusers' `LatentConsistencyModelImg2ImgPipeline` instead
+ * (`lcmDistilled`): `set_timesteps(steps, strength)` picks all `steps` timesteps from the first
+ * ⌊original_inference_steps · strength⌋ points of its distillation schedule, and every one of them runs (no begin
+ * index). LCM-LoRA (a plain UNet with LCMScheduler) runs StableDiffusionImg2ImgPipeline, so get_timesteps above.
  *
  * The original ldm img2img script differs: it runs t_enc = min(int(strength·steps), steps − 1) DDIM steps and
  * noises the image one schedule level above where denoising starts. We follow diffusers.
  *
  * @param strength how much of the schedule to run, in (0, 1]; 1 ignores the image's content entirely.
+ * @param lcmDistilled whether the model is LCM-distilled (see above).
  * @throws {RangeError} when strength is outside (0, 1]; {InvalidOptionError} (from `denoisingSteps`) when it leaves
  * no step to run.
  * @example getImg2ImgTimesteps(new DDIMScheduler(SD15_SCHEDULER_CONFIG), 20, 0.75) // { timesteps: [701, 651, …, 1], startIndex: 5 }
  */
-export function getImg2ImgTimesteps(scheduler: Scheduler, steps: number, strength: number): Img2ImgTimesteps {
+export function getImg2ImgTimesteps(scheduler: Scheduler, steps: number, strength: number, lcmDistilled = false): Img2ImgTimesteps {
   checkStrength(strength);
-  if (scheduler instanceof LCMScheduler) {
+  if (scheduler instanceof LCMScheduler && lcmDistilled) {
     scheduler.setTimesteps(steps, strength);
     return { timesteps: [...scheduler.timesteps], startIndex: 0 };
   }
