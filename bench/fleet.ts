@@ -10,6 +10,7 @@ import { FleetQueue } from "../src/fleet/fleet-queue.ts";
 import type { JobSpec } from "../src/jobs/index.ts";
 import { figure, type Benchmark, type Figure } from "./lib/benchmark.ts";
 import { log } from "./lib/log.ts";
+import { commandCount, deleteKeys } from "./lib/redis-keys.ts";
 import { summarize } from "./lib/stats.ts";
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -19,22 +20,6 @@ const WORKER_COUNTS = [1, 2, 4, 32];
 const ROUNDS = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function commandCount(redis: Redis): Promise<number> {
-  const info = await redis.info("commandstats");
-  let calls = 0;
-  for (const match of info.matchAll(/calls=(\d+)/g)) calls += Number(match[1]);
-  return calls;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-}
 
 /** Runs `jobs` jobs of several members on `workers` workers; resolves with the wall time and Redis commands used. */
 async function throughput(redis: Redis, workers: number, jobs: number): Promise<{ ms: number; commands: number }> {
@@ -144,7 +129,7 @@ export default {
         figure("jobs run before that single job", summarize(before), "jobs"),
       );
       notes.push(
-        "PostgreSQL queries per job are not counted here: this bench measures the queue alone (the service's statements per job are the same as on one machine: reserve, running, done).",
+        "PostgreSQL statements per job and dispatch → defer with 2 bot processes are measured with real processes by the fleet-postgres and fleet-dispatch benches; this one measures the queue alone.",
       );
     } finally {
       redis.disconnect();

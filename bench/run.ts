@@ -33,6 +33,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "model-switch" },
   { id: "download" },
   { id: "fleet" },
+  { id: "fleet-postgres" },
 ];
 
 const requested = process.argv.slice(2);
