@@ -34,6 +34,7 @@ const BENCHMARKS: ReadonlyArray<{ id: string; flags?: string[] }> = [
   { id: "download" },
   { id: "fleet" },
   { id: "fleet-postgres" },
+  { id: "fleet-dispatch" },
 ];
 
 const requested = process.argv.slice(2);
