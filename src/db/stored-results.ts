@@ -4,36 +4,33 @@ import { UNFINISHED_STATUSES, type GenerationRecord } from "./types.ts";
 
 /**
  * The fleet's outbox (issue 13): a GPU worker's job ends when its result is in the shared results folder and its
- * record says "stored"; a bot process then posts it and marks it done. The single-process mode never uses "stored".
+ * record says "stored"; a bot process then posts it and marks it done. The single-process mode never uses "stored",
+ * but keeps a result's warnings here too, for a post after a restart.
  */
 
 /** The largest value of an `Int` column (PostgreSQL's integer is 32-bit). */
 const MAX_INT_COLUMN = 2 ** 31 - 1;
 
-/** How a run ended, as the stored result keeps it for the process that posts it. */
-export interface StoredRun {
-  runMs: number;
-  stepMs: number | null;
-  /** The run's notes for the member (GenerationResult's `warnings`), shown with the post. @default none */
-  warnings?: readonly string[];
-}
-
 /** Marks a queued or running job's result stored, not yet delivered; null when it was no longer unfinished. */
-export async function markStored(db: Db, id: number, run: StoredRun): Promise<GenerationRecord | null> {
+export async function markStored(db: Db, id: number, timings: { runMs: number; stepMs: number | null }): Promise<GenerationRecord | null> {
   const { count } = await db.prisma.generation.updateMany({
     where: { id, status: { in: [...UNFINISHED_STATUSES] } },
-    data: {
-      status: "stored",
-      runMs: Math.min(MAX_INT_COLUMN, Math.max(0, Math.round(run.runMs))),
-      stepMs: run.stepMs,
-      // Null when there are none: the column stays empty for nearly every job.
-      warnings: run.warnings?.length ? JSON.stringify(run.warnings) : null,
-    },
+    data: { status: "stored", runMs: Math.min(MAX_INT_COLUMN, Math.max(0, Math.round(timings.runMs))), stepMs: timings.stepMs },
   });
   return count === 0 ? null : findById(db, id);
 }
 
-/** The notes a result was stored with (markStored), for its post; none when it had none (or is gone). */
+/**
+ * Keeps a run's notes for the member (GenerationResult's `warnings`, e.g. a prompt cut at 77 tokens) with its
+ * result, before the image is stored: whoever posts it later reads them (storedWarnings), the bot process posting
+ * a worker's result or a restart posting one stored before it. Writes nothing when there are none (nearly always).
+ */
+export async function keepWarnings(db: Db, id: number, warnings: readonly string[]): Promise<void> {
+  if (warnings.length === 0) return;
+  await db.prisma.generation.updateMany({ where: { id }, data: { warnings: JSON.stringify(warnings) } });
+}
+
+/** The notes a result was stored with (keepWarnings), for its post; none when it had none (or is gone). */
 export async function storedWarnings(db: Db, id: number): Promise<string[]> {
   const row = await db.prisma.generation.findUnique({ where: { id }, select: { warnings: true } });
   if (!row?.warnings) return [];

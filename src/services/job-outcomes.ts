@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import { findById, markDone, markFailed } from "../db/generations.ts";
-import { markDelivered, markStored, markStoredRefused, storedWarnings } from "../db/stored-results.ts";
+import { keepWarnings, markDelivered, markStored, markStoredRefused, storedWarnings } from "../db/stored-results.ts";
 import type { GenerationRecord } from "../db/types.ts";
 import { composeGrid, type WorkerGenerationResult } from "../inference/index.ts";
 import type { Logger } from "../logger.ts";
@@ -52,12 +52,14 @@ export class JobOutcomes {
       if (failed) await this.showFailed(failed, record, FLAGGED_IMAGE_BLOCKED);
       return;
     }
+    // Kept before the image: a post after a restart, or by a bot process (storeOnly), shows them as this one would.
+    await keepWarnings(db, id, output.warnings);
     // A grid: each image kept alone for its pick (1️⃣–4️⃣), the grid posted as the result.
     const posted = output.images.length > 1 ? await storeGrid(results, id, output) : output.png;
     await results.put(id, posted, { flagged });
     if (this.options.storeOnly) {
       this.options.forget(id);
-      await markStored(db, id, { runMs: performance.now() - started, stepMs: output.timings.msPerStep || null, warnings: output.warnings });
+      await markStored(db, id, { runMs: performance.now() - started, stepMs: output.timings.msPerStep || null });
       return;
     }
     const delivered = {
@@ -84,7 +86,8 @@ export class JobOutcomes {
     // still be failing, so this delivery gets the same background retries as a fresh one (it used to throw
     // and leave the job "running" until the next restart).
     const spoiler = (await results.isFlagged(record.id)) && (await settings.flaggedAction(record)) !== "post";
-    await this.deliverOrRetry(record, { png, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings: [], spoiler });
+    const warnings = await storedWarnings(db, record.id);
+    await this.deliverOrRetry(record, { png, seed: record.seed, runMs: record.runMs ?? 0, msPerStep: record.stepMs ?? 0, warnings, spoiler });
   }
 
   /** Posts a stored result; when Discord refuses, retries in the background while the queue moves on. */

@@ -141,11 +141,32 @@ for (const { engine, skip } of await testEngines()) {
       assert.equal((await findById(fresh.db, job.id))?.status, "done");
     });
 
+    test("single process: a result stored before a restart, its post refused, is posted after it with its note", async () => {
+      const stores = { inputs: new InputStore(join(dir, "inputs")), results: new ResultStore(join(dir, "results")), logger: createLogger("silent") };
+      const job = await reserved(fresh.db, { interactionId: "i-restart", prompt: "word ".repeat(120), steps: 1, width: 64, height: 64, model: "test" });
+      const first = new GenerationService({ db: fresh.db, inference, ...stores, modelName: "test" });
+      first.setPresenter({ ...recordingPresenter([]), deliverResult: () => Promise.reject(new Error("Discord is down")) });
+      await first.resume();
+      await first.onIdle();
+      await first.stop(); // ends its background retries: the result waits on disk, the job "running"
+      assert.equal((await findById(fresh.db, job.id))?.status, "running");
+
+      const restarted = new GenerationService({ db: fresh.db, inference: { generate: () => Promise.reject(new Error("not run again")) }, ...stores, modelName: "test" });
+      const delivered: DeliveredResult[] = [];
+      restarted.setPresenter(recordingPresenter(delivered));
+      await restarted.resume();
+      await restarted.onIdle();
+      assert.equal((await findById(fresh.db, job.id))?.status, "done");
+      assert.equal(delivered.length, 1);
+      assert.equal(delivered[0]!.warnings.length, 1);
+      assert.match(delivered[0]!.warnings[0]!, /longer than CLIP's 77 tokens/);
+    });
+
     test("a result stored without warnings is posted without a note", async () => {
       const results = new ResultStore(join(dir, "results"));
       const job = await reserved(fresh.db, { interactionId: "i-short" });
       await results.put(job.id, Buffer.from("png"));
-      const stored = await markStored(fresh.db, job.id, { runMs: 10, stepMs: 5, warnings: [] });
+      const stored = await markStored(fresh.db, job.id, { runMs: 10, stepMs: 5 });
       const bot = new GenerationService({
         db: fresh.db,
         inference: { generate: () => Promise.reject(new Error("no model here")) },
