@@ -94,7 +94,14 @@ describe("the same image as diffusers' torch pipelines", () => {
         c.mode === "img2img"
           ? await pipeline.img2img({ ...common, image: await readFile(join(FIXTURE, "ref", `input-${c.width}x${c.height}.png`)), strength: c.strength! })
           : await pipeline.txt2img(common);
-      assert.deepEqual(timesteps, c.timesteps, "the UNet ran at diffusers' timesteps");
+      // Karras σ map back to fractional timesteps through numpy's float32 log, whose last bit depends on the machine's
+      // SIMD path (numpy on this machine and on the reference's disagree too), and the interpolation amplifies it:
+      // those agree to a relative 2e-6. Every other timestep is exact.
+      assert.equal(timesteps.length, c.timesteps.length, `the UNet ran ${c.timesteps.length} times: ${JSON.stringify(timesteps)}`);
+      timesteps.forEach((t, i) => {
+        const want = c.timesteps[i]!;
+        assert.ok(t === want || (!Number.isInteger(want) && Math.abs(t - want) <= 2e-6 * Math.abs(want)), `timestep ${i}: ${t}, diffusers ${want}`);
+      });
       assert.equal(result.images.length, c.images.length);
       for (const [i, image] of result.images.entries()) {
         const reference = await sharp(join(FIXTURE, "ref", c.images[i]!)).raw().toBuffer();
