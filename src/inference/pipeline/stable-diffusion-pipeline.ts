@@ -22,6 +22,7 @@ import { loadSessions, type PipelineSessions } from "./load-sessions.ts";
 import { recognizeFamily, type GenerationDefaults, type ModelFamily } from "./model-family.ts";
 import { resolveModelFolder, type ModelFolder } from "./model-folder.ts";
 import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
+import { pipelineSchedulerConfig } from "./pipeline-scheduler-config.ts";
 import { predictNoiseBatch } from "./predict-noise.ts";
 import { SafetyChecker } from "./safety-checker.ts";
 import { initialNoise, type Variation } from "./variation-noise.ts";
@@ -156,7 +157,9 @@ export class StableDiffusionPipeline {
     const seed = common.seed ?? randomBytes(8).readBigUInt64LE();
     const seeds = Array.from({ length: common.count }, (_, i) => (seed + BigInt(i)) % 2n ** 64n);
     const generators = seeds.map((s) => new TorchGenerator(s));
-    const schedulers = seeds.map(() => createScheduler(common.scheduler, this.schedulerConfig));
+    const lcmPipeline = common.scheduler === "lcm" && this.defaults.lcmDistilled === true;
+    const schedulerConfig = pipelineSchedulerConfig(this.schedulerConfig, lcmPipeline);
+    const schedulers = seeds.map(() => createScheduler(common.scheduler, schedulerConfig));
     const scheduler = schedulers[0]!;
     const condDim = this.family.timeCondProjDim;
     const withGuidance = condDim === undefined && common.guidanceScale > 1;
