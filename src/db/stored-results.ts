@@ -34,7 +34,12 @@ export async function keepWarnings(db: Db, id: number, warnings: readonly string
 export async function storedWarnings(db: Db, id: number): Promise<string[]> {
   const row = await db.prisma.generation.findUnique({ where: { id }, select: { warnings: true } });
   if (!row?.warnings) return [];
-  const parsed: unknown = JSON.parse(row.warnings);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(row.warnings);
+  } catch {
+    return []; // a column edited by hand must not stop the result's post (it would be retried at every scan)
+  }
   return Array.isArray(parsed) ? parsed.filter((warning): warning is string => typeof warning === "string") : [];
 }
 
