@@ -9,13 +9,16 @@ import { handleInteraction } from "./events/interaction-create.ts";
 import { handleReactionAdd } from "./events/message-reaction-add.ts";
 import { FleetQueue } from "./fleet/fleet-queue.ts";
 import { FleetReconciler } from "./fleet/fleet-reconciler.ts";
+import { FleetModels } from "./fleet/fleet-models.ts";
 import { NO_LOCAL_MODEL } from "./fleet/no-local-model.ts";
+import { PublishedModels } from "./fleet/published-models.ts";
 import { InferenceClient } from "./inference/index.ts";
 import type { Logger } from "./logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "./services/generation-service.ts";
 import { ResultDelivery } from "./services/result-delivery.ts";
 import { InputStore } from "./services/input-store.ts";
-import { folderDefaultsReader } from "./services/model-defaults.ts";
+import { installedModelDefaults } from "./services/model-defaults.ts";
+import type { ModelCatalog } from "./services/choose-model.ts";
 import { RequestGate } from "./services/request-gate.ts";
 import { flaggedImageAction, shouldSpoiler } from "./services/policy/index.ts";
 import { InstalledModels, modelLabel } from "./models/installed-models.ts";
@@ -33,7 +36,8 @@ export interface Bot {
 export interface StartBotOptions {
   config: Config;
   logger: Logger;
-  modelDir: string;
+  /** The startup model's folder. Not used in the distributed mode (REDIS_URL): there the models are the workers'. */
+  modelDir?: string;
   /** The startup model's name (as `models list` shows it). @default the name the model folder gives itself */
   modelName?: string;
   /** Tests may inject a backend; otherwise the worker-thread client is started on `modelDir`. */
@@ -52,19 +56,25 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const migrated = await migrateDatabase(config.databaseUrl);
   if (migrated.applied.length) logger.info({ applied: migrated.applied }, "database migrated");
   const db: Db = createDb(config.databaseUrl);
-  // The distributed mode (REDIS_URL): this process takes commands; the fleet's workers (`npm run worker`) run jobs.
+  // The distributed mode (REDIS_URL): this process takes commands; the fleet's workers (`npm run worker`) run jobs
+  // and publish the models they serve, which is all this process knows of models: it has no folder, downloads nothing.
   const redisUrl = config.redisUrl;
   let fleet: FleetQueue<GenerationJob> | undefined;
-  const inference =
-    options.inference ??
-    (redisUrl ? NO_LOCAL_MODEL : undefined) ??
-    (await startInference(config, options.modelDir, logger));
+  const published =
+    redisUrl &&
+    new PublishedModels({ redisUrl, prefix: config.redisPrefix, onInvalid: (label, problem) => logger.warn({ model: label, problem }, "skipped a published model") });
+  const fleetModels = published && new FleetModels({ catalog: published, defaultModel: config.model });
+  const modelDir = options.modelDir ?? "";
+  if (!fleetModels && !options.inference && !options.modelDir) throw new Error("startBot needs a model folder (modelDir) without REDIS_URL");
+  const inference = options.inference ?? (fleetModels ? NO_LOCAL_MODEL : await startInference(config, modelDir, logger));
   const folderName = inference instanceof InferenceClient ? (await inference.info()).model : "injected";
   const startupName = options.modelName ?? folderName;
   // Generations made before models had catalog names recorded the folder's own name: their rerolls find it still.
-  const models = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: startupName, dir: options.modelDir }, startupAliases: [folderName] });
+  const installed = new InstalledModels({ modelsDir: config.modelsDir, startup: { name: startupName, dir: modelDir }, startupAliases: [folderName] });
+  const models: ModelCatalog = fleetModels || installed;
   // Jobs record their model as name@commit: the startup model's commit comes from the catalog when it is a hub model.
-  const modelName = modelLabel(await models.defaultModel());
+  // A fleet's jobs always name theirs (the gate picks it from what workers published): MODEL is only a fallback.
+  const modelName = fleetModels ? config.model : modelLabel(await installed.defaultModel());
   const inputs = new InputStore(config.inputStoreDir);
   const channelIsNsfw = async (channelId: string) => {
     const channel = await client.channels.fetch(channelId).catch(() => null);
@@ -87,10 +97,12 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     modelName,
     flaggedImageAction: async (job) => flaggedImageAction((await getGuildSettings(db, job.guildId)).nsfwPolicy, await channelIsNsfw(job.channelId)),
     livePreview: async (job) => (await getGuildSettings(db, job.guildId)).livePreview,
-    modelFolder: async (label) => {
-      const found = await models.findRecorded(label);
-      return found.ok ? found.model.dir : undefined;
-    },
+    ...(!fleetModels && {
+      modelFolder: async (label: string) => {
+        const found = await installed.findRecorded(label);
+        return found.ok ? found.model.dir : undefined;
+      },
+    }),
   });
   const client = createDiscordClient({ apiUrl: config.discordApiUrl, sharding: config.sharding });
   const presenter = new DiscordJobPresenter({
@@ -105,15 +117,16 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   // The startup load was measured too: a switch back to this model is expected to take about as long.
   const startupLoadMs = inference instanceof InferenceClient ? (await inference.info()).loadMs : undefined;
   if (startupLoadMs !== undefined) generations.modelLoadMs.set(modelName, startupLoadMs);
-  const readDefaults = folderDefaultsReader((dir, assumed) => logger.warn({ model: dir, assumed }, "a model folder's defaults were read with assumptions"));
   const gate = new RequestGate({
     db,
     generations,
     models,
     // A model's own defaults are read from its folder's files, the rule the pipeline applies at load: a precheck
-    // never loads a model (nor waits behind the queue, nor evicts the resident one), and a bot whose jobs run on the
-    // fleet's workers knows them too. A folder whose configs cannot be read is taken for SD 1.5.
-    modelDefaults: (model) => readDefaults(model?.dir ?? options.modelDir),
+    // never loads a model (nor waits behind the queue, nor evicts the resident one). A folder whose configs cannot be
+    // read is taken for SD 1.5. A fleet's bot reads what the workers read from theirs and published.
+    modelDefaults: fleetModels
+      ? (model) => fleetModels.defaults(model)
+      : installedModelDefaults(installed, modelDir, (dir, assumed) => logger.warn({ model: dir, assumed }, "a model folder's defaults were read with assumptions")),
   });
   const ctx: BotContext = { config, logger, client, db, generations, gate, inputs, presenter, models };
   const commands = await loadCommands((file, reason) => logger.warn({ file, reason }, "skipped a command module"));
@@ -168,6 +181,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       presenter.close(); // scheduled edits and reactions of this run must not land after the next run's
       if (reconciler) reconciler.stop();
       await fleet?.close(); // the fleet's jobs stay on Redis for the workers and the other bot processes
+      if (published) published.close();
       await client.destroy();
       await db.close();
     },

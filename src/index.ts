@@ -3,7 +3,7 @@
  */
 import dotenv from "dotenv";
 import { createLogger } from "./logger.ts";
-import { configOrExit, handleSignals, runEntry, startupModelOrExit } from "./process-entry.ts";
+import { catalogNameOf, configOrExit, handleSignals, runEntry, startupModelOrExit } from "./process-entry.ts";
 
 dotenv.config({ quiet: true });
 
@@ -27,12 +27,12 @@ async function main(): Promise<number | undefined> {
     return 1;
   }
   const logger = createLogger(config.logLevel, { secrets: [config.discordToken, config.hfToken] });
-  const model = await startupModelOrExit(config);
+  // The distributed mode (REDIS_URL): the fleet's workers hold the models and publish what they serve; this process
+  // needs no model folder, nor the hub.
+  const model = config.redisUrl ? undefined : await startupModelOrExit(config);
   const { startBot } = await import("./app.ts");
-  // A catalog model is recorded by its catalog name; MODEL_DIR and the synthesized model keep the folder's own name
-  // (the synthetic one's is what result cards recognise to say its images are noise).
-  const catalogName = model.synthetic || model.name === model.dir ? undefined : model.name;
-  const bot = await startBot({ config, logger, modelDir: model.dir, ...(catalogName !== undefined && { modelName: catalogName }) });
+  const catalogName = model && catalogNameOf(model);
+  const bot = await startBot({ config, logger, ...(model && { modelDir: model.dir }), ...(catalogName !== undefined && { modelName: catalogName }) });
   // The running job stops after its current step and resumes at the next start.
   handleSignals(logger, "shutting down; unfinished jobs resume at the next start", () => bot.stop());
   return undefined;

@@ -32,6 +32,15 @@ export async function startupModelOrExit(config: Config): Promise<StartupModel> 
 }
 
 /**
+ * The name a startup model's jobs record, when it is not the folder's own: a catalog model's catalog name. MODEL_DIR
+ * and the synthesized model keep the folder's own name (the synthetic one's is what result cards recognise to say
+ * its images are noise).
+ */
+export function catalogNameOf(model: StartupModel): string | undefined {
+  return model.synthetic || model.name === model.dir ? undefined : model.name;
+}
+
+/**
  * Stops with `stop()` on SIGINT/SIGTERM (a second signal, back to the default handler, exits at once), and logs what
  * would otherwise reach the terminal unscrubbed: a stray rejection is logged and the process goes on (it never dies
  * on a user's input); an uncaught exception is logged and the process exits as Node would.

@@ -4,7 +4,7 @@
  */
 import dotenv from "dotenv";
 import { createLogger } from "./logger.ts";
-import { configOrExit, handleSignals, runEntry, startupModelOrExit } from "./process-entry.ts";
+import { catalogNameOf, configOrExit, handleSignals, runEntry, startupModelOrExit } from "./process-entry.ts";
 
 dotenv.config({ quiet: true });
 
@@ -17,7 +17,9 @@ async function main(): Promise<number | undefined> {
   const logger = createLogger(config.logLevel, { secrets: [config.discordToken, config.hfToken] });
   const model = await startupModelOrExit(config);
   const { startWorker } = await import("./fleet/start-worker.ts");
-  const worker = await startWorker({ config, logger, modelDir: model.dir });
+  // Published and recorded by the name the bot processes' members pick (see src/fleet/published-models.ts).
+  const catalogName = catalogNameOf(model);
+  const worker = await startWorker({ config, logger, modelDir: model.dir, ...(catalogName !== undefined && { modelName: catalogName }) });
   handleSignals(logger, "worker stopping; its running job goes back to the fleet's queue", () => worker.stop());
   return undefined;
 }

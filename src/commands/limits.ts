@@ -33,11 +33,13 @@ export default {
     if (action.changes) ctx.logger.info({ guildId, userId: interaction.user.id, action: name }, "limits changed");
 
     const [after, roleQuotas] = await Promise.all([getGuildSettings(ctx.db, guildId), listRoleQuotas(ctx.db, guildId)]);
-    const model = (after.defaultModel && (await ctx.models.find(after.defaultModel))) || ctx.models.startup;
-    const safetyChecker = await ctx.models.hasSafetyChecker(model);
+    const botDefault = await ctx.models.defaultModel();
+    const model = (after.defaultModel && (await ctx.models.find(after.defaultModel))) || botDefault;
+    // No model at all: a fleet none of whose workers has published yet; nothing is said about a checker then.
+    const safetyChecker = model ? await ctx.models.hasSafetyChecker(model) : undefined;
     await interaction.editReply({
       ...(note ? { content: note } : {}),
-      embeds: [settingsEmbed(after, roleQuotas, { showBlockedWords: manager.ok, safetyChecker, botDefaultModel: ctx.models.startup.name })],
+      embeds: [settingsEmbed(after, roleQuotas, { showBlockedWords: manager.ok, safetyChecker, botDefaultModel: botDefault?.name })],
       allowedMentions: { parse: [] },
     });
   },

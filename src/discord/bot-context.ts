@@ -2,7 +2,7 @@ import type { Client } from "discord.js";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
-import type { InstalledModels } from "../models/installed-models.ts";
+import type { ModelCatalog } from "../services/choose-model.ts";
 import type { GenerationService } from "../services/generation-service.ts";
 import type { InputStore } from "../services/input-store.ts";
 import type { RequestGate } from "../services/request-gate.ts";
@@ -19,6 +19,6 @@ export interface BotContext {
   gate: RequestGate;
   inputs: InputStore;
   presenter: DiscordJobPresenter;
-  /** The models members may pick, and the bot's own default. */
-  models: InstalledModels;
+  /** The models members may pick, and the bot's own default (this machine's, or what the fleet's workers publish). */
+  models: ModelCatalog;
 }

@@ -1,5 +1,5 @@
 import type { AutocompleteInteraction } from "discord.js";
-import type { InstalledModel } from "../models/installed-models.ts";
+import type { CatalogModel } from "../services/choose-model.ts";
 import type { BotContext } from "./bot-context.ts";
 import { BOT_DEFAULT_MODEL } from "./limits/set-options.ts";
 
@@ -11,8 +11,9 @@ const MAX_TEXT = 100;
 const MODEL_OPTIONS = new Set(["model", "default_model"]);
 
 /**
- * Answers autocomplete for model options with the installed models whose name contains what the member typed (the
- * bot's own default first); `default_model` also offers "-", the bot's own default. Other options get no choices.
+ * Answers autocomplete for model options with the installed models (in the distributed mode, those the fleet's
+ * workers published) whose name contains what the member typed (the bot's own default first); `default_model` also
+ * offers "-", the bot's own default. Other options get no choices.
  */
 export async function answerModelAutocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   const focused = interaction.options.getFocused(true);
@@ -29,7 +30,7 @@ export async function answerModelAutocomplete(interaction: AutocompleteInteracti
   await interaction.respond(choices.slice(0, MAX_CHOICES));
 }
 
-function choiceName(model: InstalledModel, isBotDefault: boolean): string {
+function choiceName(model: CatalogModel, isBotDefault: boolean): string {
   const commit = model.commit ? ` @ ${model.commit.slice(0, 7)}` : "";
   return `${model.name}${commit}${isBotDefault ? " (bot default)" : ""}`.slice(0, MAX_TEXT);
 }

@@ -6,8 +6,12 @@ import { InstalledModels, modelLabel } from "../models/installed-models.ts";
 import type { Logger } from "../logger.ts";
 import { GenerationService, type GenerationJob, type InferenceBackend } from "../services/generation-service.ts";
 import { InputStore } from "../services/input-store.ts";
+import { folderFamilyReader } from "../services/model-defaults.ts";
 import { ResultStore } from "../services/result-store.ts";
 import { FleetQueue } from "./fleet-queue.ts";
+import { describeInstalledModels } from "./model-descriptions.ts";
+import { ModelPublisher } from "./model-publisher.ts";
+import { PublishedModels } from "./published-models.ts";
 import { startInference } from "../start-inference.ts";
 
 export interface StartWorkerOptions {
@@ -27,10 +31,11 @@ export interface FleetWorker {
 }
 
 /**
- * `npm run worker`: one GPU worker of the fleet. It loads the model once, takes the fleet's jobs one at a time in
- * the fair order decided in Redis, reports progress through Redis, and ends each job by storing its result in the
- * shared results folder with the record marked "stored" (the outbox). It never talks to Discord: the bot processes
- * (`npm start`) take commands and post the stored results (src/services/result-delivery.ts).
+ * `npm run worker`: one GPU worker of the fleet. It loads the model once, publishes the models it serves (names,
+ * families, defaults: the bot processes hold no model files), takes the fleet's jobs one at a time in the fair order
+ * decided in Redis, reports progress through Redis, and ends each job by storing its result in the shared results
+ * folder with the record marked "stored" (the outbox). It never talks to Discord: the bot processes (`npm start`)
+ * take commands and post the stored results (src/services/result-delivery.ts).
  *
  * A worker that dies mid-job keeps nothing to itself: BullMQ's stalled-job check hands the job to another worker,
  * which records the stored result if there is one and runs the job again otherwise (charged once, at submit).
@@ -86,10 +91,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<FleetWor
   if (!queue) throw new Error("the fleet's queue was not created");
   const fleet = queue;
   await fleet.ready();
+  const published = new PublishedModels({ redisUrl, prefix: config.redisPrefix });
+  const readFamily = folderFamilyReader((dir, assumed) => logger.warn({ model: dir, assumed }, "a model folder's defaults were read with assumptions"));
+  const publisher = new ModelPublisher({
+    catalog: published,
+    describe: () => describeInstalledModels(models, { modelsDir: config.modelsDir, readFamily }),
+    onError: (error) => logger.warn({ err: error }, "could not publish this worker's models (tried again in a moment)"),
+  });
+  await publisher.start();
   logger.info({ model: modelName, prefix: config.redisPrefix }, "worker ready: taking the fleet's jobs");
   return {
     queue: fleet,
     async stop() {
+      publisher.stop(); // what it published stays: the bots keep knowing its models while it is down
+      published.close();
       fleet.handBackRunningJobs();
       const stopped = generations.stop();
       if (inference.close) {

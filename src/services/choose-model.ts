@@ -2,11 +2,32 @@
 // the model its original was made with (name and commit), or is refused with why when that model is gone.
 
 import type { GuildLimits } from "../db/types.ts";
-import type { InstalledModel, InstalledModels } from "../models/installed-models.ts";
+import type { InstalledModel } from "../models/installed-models.ts";
 import { refuse, type Refusal } from "./policy/index.ts";
 
-/** What the gate needs of the installed models. */
-export type ModelCatalog = Pick<InstalledModels, "find" | "findRecorded" | "list" | "defaultModel">;
+/** A model as requests name and record it (see modelLabel); where its files live is the catalog's business. */
+export type CatalogModel = Pick<InstalledModel, "name" | "commit">;
+
+/**
+ * The models members may pick, as the bot knows them: this machine's folders (InstalledModels, one process) or what
+ * the fleet's workers publish (FleetModels, the distributed mode). A method given a model is given one this same
+ * catalog returned.
+ */
+export interface ModelCatalog {
+  /** The bot's own default first, then the others by name. */
+  list(): Promise<CatalogModel[]>;
+  /** The model called `name`, if any. */
+  find(name: string): Promise<CatalogModel | undefined>;
+  /** The model a generation recorded (name and commit), or why it cannot be used now. */
+  findRecorded(label: string): Promise<{ ok: true; model: CatalogModel } | { ok: false; message: string }>;
+  /** The bot's own default; undefined when there is none yet (a fleet none of whose workers has published). */
+  defaultModel(): Promise<CatalogModel | undefined>;
+  /** Whether the model has a safety checker (what `/limits show` reports). */
+  hasSafetyChecker(model: CatalogModel): Promise<boolean>;
+}
+
+/** Said when the catalog is empty: a fleet none of whose workers has ever published its models. */
+export const NO_MODEL_YET = "No model is available yet: none of the bot's GPU workers has started. Nothing was charged; please try again later.";
 
 export interface ModelChoice {
   /** The model the member named (`model` option). */
@@ -16,19 +37,24 @@ export interface ModelChoice {
 }
 
 export async function chooseModel(
-  catalog: ModelCatalog,
+  catalog: Omit<ModelCatalog, "hasSafetyChecker">,
   choice: ModelChoice,
   settings: Pick<GuildLimits, "defaultModel">,
-): Promise<{ ok: true; model: InstalledModel } | Refusal> {
+): Promise<{ ok: true; model: CatalogModel } | Refusal> {
   if (choice.recorded !== undefined) {
     const found = await catalog.findRecorded(choice.recorded);
     return found.ok ? { ok: true, model: found.model } : refuse("model", found.message);
   }
   const name = choice.picked ?? (settings.defaultModel || undefined);
-  if (name === undefined) return { ok: true, model: await catalog.defaultModel() };
+  if (name === undefined) {
+    const model = await catalog.defaultModel();
+    return model ? { ok: true, model } : refuse("model", NO_MODEL_YET);
+  }
   const model = await catalog.find(name);
   if (model) return { ok: true, model };
-  const installed = (await catalog.list()).map((m) => `\`${m.name}\``).join(", ");
+  const models = await catalog.list();
+  if (models.length === 0) return refuse("model", NO_MODEL_YET);
+  const installed = [...new Set(models.map((m) => m.name))].map((n) => `\`${n}\``).join(", ");
   const shown = name.length > 64 ? `${name.slice(0, 63)}…` : name;
   const problem =
     choice.picked !== undefined

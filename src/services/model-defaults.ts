@@ -1,9 +1,12 @@
 // The one place that decides what an option a member leaves empty becomes: the chosen model's own default (its
-// family's scheduler, steps, guidance, native size and img2img strength, read from the model folder's files), kept
-// within the server's limits. Explicit options are left as asked: the gate's checks refuse those out of range.
+// family's scheduler, steps, guidance, native size and img2img strength, read from the model folder's files, or in
+// the distributed mode from what the fleet's workers published), kept within the server's limits. Explicit options
+// are left as asked: the gate's checks refuse those out of range.
 
 import type { GuildLimits } from "../db/types.ts";
-import { DEFAULT_STRENGTH, readModelFamily, SD15_FAMILY, type GenerationDefaults, type SchedulerName } from "../inference/index.ts";
+import { DEFAULT_STRENGTH, readModelFamily, SD15_FAMILY, type GenerationDefaults, type ModelFamily, type SchedulerName } from "../inference/index.ts";
+import type { InstalledModels } from "../models/installed-models.ts";
+import type { CatalogModel } from "./choose-model.ts";
 
 /**
  * The defaults when nothing tells the model's own (a gate without a modelDefaults function): SD 1.5's, the family
@@ -63,10 +66,11 @@ export function withImg2ImgDefaults(
 }
 
 /**
- * Reads a model folder's defaults from its files (never loading it), telling `onAssumed` once per folder what the
- * folder did not say and was assumed (an older export without unet/config.json is taken for SD 1.x).
+ * Reads a model folder's family from its files (never loading it), telling `onAssumed` once per folder what the
+ * folder did not say and was assumed (an older export without unet/config.json is taken for SD 1.x). A bot reads its
+ * models' defaults through it; a fleet worker, the family and defaults it publishes (src/fleet/model-publisher.ts).
  */
-export function folderDefaultsReader(onAssumed: (dir: string, assumed: readonly string[]) => void): (dir: string) => Promise<GenerationDefaults> {
+export function folderFamilyReader(onAssumed: (dir: string, assumed: readonly string[]) => void): (dir: string) => Promise<ModelFamily> {
   const told = new Set<string>();
   return async (dir) => {
     const { family, assumed } = await readModelFamily(dir);
@@ -74,6 +78,26 @@ export function folderDefaultsReader(onAssumed: (dir: string, assumed: readonly 
       told.add(dir);
       onAssumed(dir, assumed);
     }
-    return family.defaults;
+    return family;
   };
+}
+
+/** {@link folderFamilyReader}'s defaults: what empty options become on the model in `dir`. */
+export function folderDefaultsReader(onAssumed: (dir: string, assumed: readonly string[]) => void): (dir: string) => Promise<GenerationDefaults> {
+  const readFamily = folderFamilyReader(onAssumed);
+  return async (dir) => (await readFamily(dir)).defaults;
+}
+
+/**
+ * The gate's model defaults on one machine: each installed model's own folder (`fallbackDir` for the service's
+ * own model). In the distributed mode the bot has no folders and reads them from the fleet's catalog instead
+ * (src/fleet/fleet-models.ts), behind the same function.
+ */
+export function installedModelDefaults(
+  models: Pick<InstalledModels, "find">,
+  fallbackDir: string,
+  onAssumed: (dir: string, assumed: readonly string[]) => void,
+): (model: CatalogModel | undefined) => Promise<GenerationDefaults> {
+  const readDefaults = folderDefaultsReader(onAssumed);
+  return async (model) => readDefaults((model && (await models.find(model.name))?.dir) ?? fallbackDir);
 }

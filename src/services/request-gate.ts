@@ -5,9 +5,9 @@
 import type { Db } from "../db/client.ts";
 import { getGuildSettings, getMemberState, listRoleQuotas, setStatusMessage } from "../db/index.ts";
 import type { GenerationRecord, GenerationRequest, GuildSettingsRecord } from "../db/types.ts";
-import { modelLabel, type InstalledModel } from "../models/installed-models.ts";
+import { modelLabel } from "../models/installed-models.ts";
 import type { GenerationDefaults } from "../inference/index.ts";
-import { chooseModel, type ModelCatalog, type ModelChoice } from "./choose-model.ts";
+import { chooseModel, type CatalogModel, type ModelCatalog, type ModelChoice } from "./choose-model.ts";
 import { FALLBACK_DEFAULTS, withModelDefaults } from "./model-defaults.ts";
 import { randomSeed, type GenerationService } from "./generation-service.ts";
 import {
@@ -83,7 +83,7 @@ export interface AdmittedRequest {
   readonly settings: GuildSettingsRecord;
   readonly member: MemberFacts;
   /** The model it runs on; absent when the gate has no model catalog (the service's own model then). */
-  readonly model?: InstalledModel;
+  readonly model?: CatalogModel;
   /** The model's own defaults, for the options the member left empty (see {@link withModelDefaults}). */
   readonly defaults: GenerationDefaults;
 }
@@ -106,11 +106,11 @@ export interface RequestGateOptions {
   /** The installed models: which one a request runs on. @default every request runs on the service's model */
   models?: ModelCatalog;
   /**
-   * A model's own defaults (its family's, read from its folder without loading it; `undefined` model: the service's
-   * own model).
+   * A model's own defaults (its family's, read from its folder without loading it, or from what the fleet's workers
+   * published; `undefined` model: the service's own model).
    * @default FALLBACK_DEFAULTS when absent or when it cannot tell
    */
-  modelDefaults?: (model: InstalledModel | undefined) => Promise<GenerationDefaults | undefined>;
+  modelDefaults?: (model: CatalogModel | undefined) => Promise<GenerationDefaults | undefined>;
   /** @default REFUSAL_NOTICE_MS */
   repeatWindowMs?: number;
   /** @default Date.now */
@@ -163,7 +163,7 @@ export class RequestGate {
       steps: request.ask.steps ?? 1,
     });
     if (!verdict.ok) return this.refusal(request, verdict);
-    let model: InstalledModel | undefined;
+    let model: CatalogModel | undefined;
     if (this.options.models) {
       const chosen = await chooseModel(this.options.models, request.model ?? {}, settings);
       if (!chosen.ok) return this.refusal(request, chosen);

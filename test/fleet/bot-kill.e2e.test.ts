@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { createDb, findById, type Db } from "../../src/db/index.ts";
 import { filesOf, sendTxt2Img, startHarness, until, waitForOutcome, type Harness } from "../bot/harness.ts";
 import { TEST_REDIS_URL, redisUnavailable, testPrefix } from "./redis-test-env.ts";
-import { botEnv, startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
+import { botEnv, publishStandIn, startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# bot-kill: ${skip}`);
@@ -18,6 +18,7 @@ describe("the fleet survives a bot process killed just after queueing", { skip }
     // The harness gives the Discord fake, the database and the server's limits; its in-process bot steps aside for
     // bot processes of their own.
     h = await startHarness({ env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: env.prefix } });
+    await publishStandIn(h.config); // the bots take commands before any worker runs
     await h.bot.stop();
     db = createDb(h.config.databaseUrl);
   });

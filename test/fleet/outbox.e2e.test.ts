@@ -5,7 +5,7 @@ import { FLEET_QUEUE_NAME } from "../../src/fleet/fleet-queue.ts";
 import { createDb, findById, type Db } from "../../src/db/index.ts";
 import { filesOf, sendTxt2Img, startHarness, until, waitForOutcome, type Harness } from "../bot/harness.ts";
 import { TEST_REDIS_URL, redisUnavailable, testPrefix } from "./redis-test-env.ts";
-import { botEnv, startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
+import { botEnv, publishStandIn, startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# outbox: ${skip}`);
@@ -23,6 +23,7 @@ describe("workers store results, the bot processes post them", { skip }, () => {
     env = testPrefix();
     // The harness gives the Discord fake, the database and the server's limits; the bots are processes of their own.
     h = await startHarness({ env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: env.prefix } });
+    await publishStandIn(h.config); // the bots take commands before any worker runs
     await h.bot.stop();
     db = createDb(h.config.databaseUrl);
   });

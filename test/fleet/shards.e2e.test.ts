@@ -5,6 +5,7 @@ import { startBot, type Bot } from "../../src/app.ts";
 import { createLogger } from "../../src/logger.ts";
 import { sendTxt2Img, startHarness, waitForOutcome, type Harness } from "../bot/harness.ts";
 import { TEST_REDIS_URL, redisUnavailable, testPrefix } from "./redis-test-env.ts";
+import { publishStandIn } from "./worker-process.ts";
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# shards: ${skip}`);
@@ -20,6 +21,7 @@ describe("SHARD_COUNT=2: two bot processes, one shard each", { skip }, () => {
     env = testPrefix();
     h = await startHarness({ env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: env.prefix } });
     await h.bot.stop(); // the harness's unsharded bot steps aside
+    await publishStandIn(h.config); // the bots take commands; no worker runs in this test
   });
   after(async () => {
     for (const bot of bots) await bot.stop();
@@ -42,8 +44,6 @@ describe("SHARD_COUNT=2: two bot processes, one shard each", { skip }, () => {
       const bot = await startBot({
         config: { ...h.config, sharding: { shards: [shard], shardCount: 2 } },
         logger: createLogger("silent"),
-        modelDir: "",
-        modelName: "stand-in",
       });
       bots.push(bot);
       bot.ctx.client.on(Events.InteractionCreate, (interaction) => received[shard]!.push(interaction.guildId ?? ""));

@@ -2,7 +2,8 @@
  * A fleet worker process (src/fleet/start-worker.ts) whose model is a stand-in: the tests' FakeInference, or one
  * that hangs on every job with STAND_IN_HANG=1 (to be killed or cancelled mid-job), or fails every job with
  * STAND_IN_FAIL=1 (a model fault). Prints `generating <prompt>` when a run
- * starts, so a test knows which process holds the job. Configured by the environment like `npm run worker`.
+ * starts, so a test knows which process holds the job. Configured by the environment like `npm run worker`; with
+ * MODEL_DIR, the model it publishes (as "stand-in") has that folder's family and defaults.
  */
 import { loadConfig } from "../../src/config.ts";
 import { startWorker } from "../../src/fleet/start-worker.ts";
@@ -23,6 +24,6 @@ const inference = {
   },
 };
 const config = loadConfig();
-const worker = await startWorker({ config, logger: createLogger(config.logLevel), modelDir: "", modelName: "stand-in", inference });
+const worker = await startWorker({ config, logger: createLogger(config.logLevel), modelDir: config.modelDir ?? "", modelName: "stand-in", inference });
 process.stdout.write("ready\n");
 process.once("SIGTERM", () => void worker.stop().then(() => process.exit(0)));

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Config } from "../../src/config.ts";
+import { PublishedModels } from "../../src/fleet/published-models.ts";
+import { SD15_FAMILY } from "../../src/inference/index.ts";
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -40,6 +42,21 @@ export function botEnv(config: Config, extra: Record<string, string> = {}): Node
     DISCORD_CLIENT_ID: config.discordClientId,
     DISCORD_API_URL: config.discordApiUrl,
   };
+}
+
+/**
+ * Publishes the stand-in worker's model (test/fleet/stand-in-worker.ts without MODEL_DIR: SD 1.5's defaults) as a
+ * worker that ran before would have, so that bot processes take commands while no worker runs yet (the catalog
+ * outlives its workers; a fleet that never had one refuses every request).
+ */
+export async function publishStandIn(config: Config): Promise<void> {
+  if (!config.redisUrl) throw new Error("publishStandIn is for the distributed mode: set REDIS_URL");
+  const catalog = new PublishedModels({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+  try {
+    await catalog.publish([{ name: "stand-in", family: { name: "sd1", label: SD15_FAMILY.label }, defaults: SD15_FAMILY.defaults, safetyChecker: false, startup: true }]);
+  } finally {
+    catalog.close();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import type { ChatInputCommandInteraction } from "discord.js";
 import type { Db, GuildSettingsRecord } from "../../db/index.ts";
-import type { InstalledModels } from "../../models/installed-models.ts";
+import type { ModelCatalog } from "../../services/choose-model.ts";
 import { UserFacingError } from "../user-facing-error.ts";
 import { blockMember, clearRoleQuotaOf, resetMemberUsage, setRoleQuotaOf, unblockMember } from "./member-and-role-actions.ts";
 import {
@@ -28,7 +28,7 @@ export interface LimitsActionInput {
   userId: string;
   settings: GuildSettingsRecord;
   /** The installed models (a server's default model must be one of them). */
-  models: InstalledModels;
+  models: Pick<ModelCatalog, "find" | "list">;
 }
 
 export interface LimitsAction {
