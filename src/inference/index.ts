@@ -61,6 +61,8 @@ export { EulerDiscreteScheduler } from "./schedulers/euler-discrete-scheduler.ts
 export type { EulerDiscreteSchedulerConfig } from "./schedulers/euler-discrete-scheduler.ts";
 export { LCMScheduler } from "./schedulers/lcm-scheduler.ts";
 export type { LCMSchedulerConfig } from "./schedulers/lcm-scheduler.ts";
+export { PNDMScheduler } from "./schedulers/pndm-scheduler.ts";
+export type { PNDMSchedulerConfig } from "./schedulers/pndm-scheduler.ts";
 export { computeNoiseSchedule } from "./schedulers/betas.ts";
 export type { NoiseSchedule } from "./schedulers/betas.ts";
 export { createScheduler, defaultSchedulerName, loadSchedulerConfig } from "./schedulers/create-scheduler.ts";

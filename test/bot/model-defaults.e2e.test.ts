@@ -104,7 +104,7 @@ test("a folder read with assumptions (no unet/config.json) is said once, and get
   const told: Array<[string, readonly string[]]> = [];
   const read = folderDefaultsReader((dir, assumed) => told.push([dir, assumed]));
   const dir = await syntheticModel("tiny");
-  assert.deepEqual(await read(dir), { scheduler: "ddim", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
+  assert.deepEqual(await read(dir), { scheduler: "pndm", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
   await read(dir);
   assert.equal(await read(await syntheticModel("tiny-turbo")).then((d) => d.steps), 1);
   assert.equal(told.length, 1);
@@ -255,7 +255,7 @@ describe("several models: each request takes its own model's defaults", () => {
     await rm(modelsDir, { recursive: true, force: true });
   });
 
-  test("model:turbo with no options runs Turbo's 1 Euler step; the bot's SD 1.x model keeps 30 DDIM steps", async () => {
+  test("model:turbo with no options runs Turbo's 1 Euler step; the bot's SD 1.x model keeps 30 PLMS steps (its PNDM)", async () => {
     const turbo = await txt2img(h, [{ name: "model", type: OPTION.string, value: "turbo" }]);
     assert.deepEqual(
       { model: turbo.job.model, steps: turbo.job.steps, guidance: turbo.job.guidance, scheduler: turbo.job.scheduler },
@@ -264,7 +264,7 @@ describe("several models: each request takes its own model's defaults", () => {
     const classic = await txt2img(h);
     assert.deepEqual(
       { model: classic.job.model, steps: classic.job.steps, guidance: classic.job.guidance, scheduler: classic.job.scheduler },
-      { model: "classic", steps: 30, guidance: 7.5, scheduler: "ddim" },
+      { model: "classic", steps: 30, guidance: 7.5, scheduler: "pndm" },
     );
   });
 });

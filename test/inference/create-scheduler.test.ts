@@ -9,6 +9,7 @@ import { DPMSolverMultistepScheduler } from "../../src/inference/schedulers/dpm-
 import { EulerAncestralDiscreteScheduler } from "../../src/inference/schedulers/euler-ancestral-discrete-scheduler.ts";
 import { EulerDiscreteScheduler } from "../../src/inference/schedulers/euler-discrete-scheduler.ts";
 import { LCMScheduler } from "../../src/inference/schedulers/lcm-scheduler.ts";
+import { PNDMScheduler } from "../../src/inference/schedulers/pndm-scheduler.ts";
 import { SCHEDULER_NAMES } from "../../src/inference/schedulers/scheduler.ts";
 import { SchedulerConfigError } from "../../src/inference/schedulers/scheduler-config-error.ts";
 import { SD15_SCHEDULER_CONFIG } from "../../src/inference/schedulers/scheduler-config.ts";
@@ -30,8 +31,9 @@ const SD15_FILE = `{
 
 describe("createScheduler", () => {
   it("builds each named scheduler", () => {
-    assert.deepEqual([...SCHEDULER_NAMES], ["ddim", "dpm++2m", "euler-a", "euler", "lcm"]);
+    assert.deepEqual([...SCHEDULER_NAMES], ["ddim", "pndm", "dpm++2m", "euler-a", "euler", "lcm"]);
     assert.ok(createScheduler("ddim") instanceof DDIMScheduler);
+    assert.ok(createScheduler("pndm") instanceof PNDMScheduler);
     assert.ok(createScheduler("dpm++2m") instanceof DPMSolverMultistepScheduler);
     assert.ok(createScheduler("euler-a") instanceof EulerAncestralDiscreteScheduler);
     assert.ok(createScheduler("euler") instanceof EulerDiscreteScheduler);
@@ -95,9 +97,9 @@ describe("loadSchedulerConfig", () => {
 });
 
 describe("defaultSchedulerName: the model folder's scheduler class decides", () => {
-  it("maps each diffusers class we run to our name (PNDM, which we do not implement, runs as DDIM)", () => {
+  it("maps each diffusers class we run to our name (SD 1.x's PNDM is PLMS, as diffusers runs it)", () => {
     const cases: [string, string][] = [
-      ["PNDMScheduler", "ddim"],
+      ["PNDMScheduler", "pndm"],
       ["DDIMScheduler", "ddim"],
       ["DPMSolverMultistepScheduler", "dpm++2m"],
       ["EulerAncestralDiscreteScheduler", "euler-a"],
@@ -105,7 +107,7 @@ describe("defaultSchedulerName: the model folder's scheduler class decides", () 
       ["LCMScheduler", "lcm"],
     ];
     for (const [className, name] of cases) assert.equal(defaultSchedulerName({ _class_name: className }), name, className);
-    assert.equal(defaultSchedulerName(SD15_SCHEDULER_CONFIG), "ddim");
+    assert.equal(defaultSchedulerName(SD15_SCHEDULER_CONFIG), "pndm");
   });
 
   it("refuses an unknown or missing class, naming what it found", () => {

@@ -58,7 +58,7 @@ describe("a grid (count > 1): one batched UNet call per step, each image from it
 
   test("without guidance the batch is count, not 2 × count", async () => {
     const { batches } = await unetBatches(() => pipeline.txt2img({ prompt: "a fox", steps: 2, width: 64, height: 64, guidanceScale: 1, seed: 1n, count: 4 }));
-    assert.deepEqual(batches, [4, 4]);
+    assert.deepEqual(batches, [4, 4, 4], "2 PLMS steps (the folder's PNDM) are 3 evaluations");
   });
 
   test("seeds wrap at 2^64, and a count outside 1–8 is refused by name", async () => {
@@ -77,9 +77,10 @@ describe("a grid past maxUnetBatch", () => {
     try {
       const options = { prompt: "a fox", steps: 2, width: 64, height: 64, seed: 5n, count: 3 };
       const { result: split, batches } = await unetBatches(() => capped.txt2img(options));
-      assert.deepEqual(batches, [4, 2, 4, 2], "2 images (× 2 with guidance), then the third, at each step");
+      // 2 PLMS steps (the folder's PNDM) are 3 evaluations
+      assert.deepEqual(batches, [4, 2, 4, 2, 4, 2], "2 images (× 2 with guidance), then the third, at each evaluation");
       const { result: one, batches: oneRun } = await unetBatches(() => whole.txt2img(options));
-      assert.deepEqual(oneRun, [6, 6]);
+      assert.deepEqual(oneRun, [6, 6, 6]);
       for (const [i, image] of split.images.entries()) assert.ok(image.png.equals(one.images[i]!.png), `image ${i}`);
     } finally {
       await capped.release();

@@ -74,7 +74,7 @@ describe("readModelFamily on folders that say less", () => {
   test("an older export without unet/config.json is SD 1.5, and the reading says what it assumed", async () => {
     const read = await readModelFamily(await syntheticModel("tiny"));
     assert.equal(read.family.name, "sd1");
-    assert.deepEqual(read.family.defaults, { scheduler: "ddim", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
+    assert.deepEqual(read.family.defaults, { scheduler: "pndm", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
     assert.ok(read.assumed.some((line) => /no unet\/config\.json/.test(line)), read.assumed.join("; "));
   });
 

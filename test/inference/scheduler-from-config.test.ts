@@ -30,6 +30,14 @@ const EXPECTED: Record<SchedulerName, Record<string, unknown>> = {
     timestep_spacing: "leading",
     rescale_betas_zero_snr: false,
   },
+  pndm: {
+    ...SD15_BETAS,
+    skip_prk_steps: true,
+    set_alpha_to_one: false,
+    prediction_type: "epsilon",
+    timestep_spacing: "leading",
+    steps_offset: 1,
+  },
   "dpm++2m": {
     ...SD15_BETAS,
     solver_order: 2,
@@ -105,6 +113,7 @@ const LINSPACE_20 = [
 /** `scheduler.timesteps` after `set_timesteps(steps)` on `XScheduler.from_config(sd15_file)` (computed with numpy). */
 const EXPECTED_TIMESTEPS: [SchedulerName, number, number[]][] = [
   ["ddim", 20, Array.from({ length: 20 }, (_, i) => 951 - 50 * i)],
+  ["pndm", 20, [951, 901, ...Array.from({ length: 19 }, (_, i) => 901 - 50 * i)]],
   ["dpm++2m", 20, [999, 949, 899, 849, 799, 749, 699, 649, 599, 549, 500, 450, 400, 350, 300, 250, 200, 150, 100, 50]],
   ["euler-a", 20, LINSPACE_20],
   ["euler", 20, LINSPACE_20],

@@ -39,7 +39,8 @@ test("upscale ×2 on the tiny model: the base made again, enlarged and refined i
     assert.equal(result.seed, 8n);
     const last = events.at(-1)!;
     assert.equal(last.step, last.totalSteps, "progress ends at its total");
-    assert.equal(last.totalSteps, 4 + 9 * 1, "4 base steps, then 9 tiles of floor(4 × 0.3) → 1 step each");
+    // PLMS (the folder's PNDM) evaluates one timestep more than its steps: 4 → 5, and floor(4 × 0.3) = 1 → 2
+    assert.equal(last.totalSteps, 5 + 9 * 2, "4 base steps, then 9 tiles of floor(4 × 0.3) → 1 step each");
     const again = await upscale(pipeline, { base: { mode: "txt2img", options: base }, tileSize: 64 });
     assert.ok(again.png.equals(result.png), "the same upscale gives the same bytes");
   } finally {

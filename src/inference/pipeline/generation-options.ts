@@ -49,7 +49,7 @@ export interface CommonGenerationOptions {
    * costs nothing when off. @default false
    */
   preview?: boolean;
-  /** Default: the one the model's scheduler_config.json names (PNDM, which we lack, runs as DDIM). */
+  /** Default: the one the model's scheduler_config.json names (SD 1.x folders name PNDM: "pndm", PLMS). */
   scheduler?: SchedulerName;
   /** DDIM's η (0 = deterministic DDIM). @default 0 */
   eta?: number;

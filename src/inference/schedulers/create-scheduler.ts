@@ -5,7 +5,8 @@ import { DPMSolverMultistepScheduler } from "./dpm-solver-multistep-scheduler.ts
 import { EulerAncestralDiscreteScheduler } from "./euler-ancestral-discrete-scheduler.ts";
 import { EulerDiscreteScheduler } from "./euler-discrete-scheduler.ts";
 import { LCMScheduler } from "./lcm-scheduler.ts";
-import type { Scheduler, SchedulerName } from "./scheduler.ts";
+import { PNDMScheduler } from "./pndm-scheduler.ts";
+import { SCHEDULER_NAMES, type Scheduler, type SchedulerName } from "./scheduler.ts";
 import { SchedulerConfigError } from "./scheduler-config-error.ts";
 import { SD15_SCHEDULER_CONFIG, type SchedulerConfigFile } from "./scheduler-config.ts";
 
@@ -20,6 +21,8 @@ export function createScheduler(name: SchedulerName, config: SchedulerConfigFile
   switch (name) {
     case "ddim":
       return new DDIMScheduler(config);
+    case "pndm":
+      return new PNDMScheduler(config);
     case "dpm++2m":
       return new DPMSolverMultistepScheduler(config);
     case "euler-a":
@@ -29,13 +32,13 @@ export function createScheduler(name: SchedulerName, config: SchedulerConfigFile
     case "lcm":
       return new LCMScheduler(config);
     default:
-      throw new RangeError(`Unknown scheduler \`${String(name)}\`; expected one of "ddim", "dpm++2m", "euler-a", "euler", "lcm"`);
+      throw new RangeError(`Unknown scheduler \`${String(name)}\`; expected one of ${SCHEDULER_NAMES.map((n) => JSON.stringify(n)).join(", ")}`);
   }
 }
 
-/** Our scheduler for each diffusers class a model folder may name; PNDM (not implemented) runs as DDIM. */
+/** Our scheduler for each diffusers class a model folder may name. */
 const SCHEDULER_FOR_CLASS: Readonly<Record<string, SchedulerName>> = {
-  PNDMScheduler: "ddim",
+  PNDMScheduler: "pndm",
   DDIMScheduler: "ddim",
   DPMSolverMultistepScheduler: "dpm++2m",
   EulerAncestralDiscreteScheduler: "euler-a",
@@ -46,7 +49,7 @@ const SCHEDULER_FOR_CLASS: Readonly<Record<string, SchedulerName>> = {
 /**
  * The scheduler a model folder asks for: its `scheduler_config.json`'s `_class_name` mapped to our name.
  *
- * @example defaultSchedulerName(await loadSchedulerConfig(modelDir)) // "ddim" for SD 1.5, "euler" for SD-Turbo
+ * @example defaultSchedulerName(await loadSchedulerConfig(modelDir)) // "pndm" for SD 1.5, "euler" for SD-Turbo
  * @throws {SchedulerConfigError} naming the class found when it is missing or not one we run.
  */
 export function defaultSchedulerName(config: SchedulerConfigFile): SchedulerName {

@@ -14,7 +14,10 @@ export interface StepOptions {
 
 /** What the pipeline needs of a scheduler: diffusers' API in camelCase on flat Float32Arrays. */
 export interface Scheduler {
-  /** The schedule set by `setTimesteps`, first to last (floats for Euler and Euler a with "linspace" spacing). */
+  /**
+   * The schedule set by `setTimesteps`, first to last, one model evaluation each (floats for Euler and Euler a with
+   * "linspace" spacing; PNDM's PLMS has `steps + 1` entries, its second timestep twice).
+   */
   readonly timesteps: number[];
   readonly initNoiseSigma: number;
   /** How many entries of `timesteps` one denoising step consumes (diffusers' `order`; 1 for all schedulers here). */
@@ -35,5 +38,5 @@ export interface Scheduler {
 }
 
 /** The names users pick from (Discord choices, CLI `--scheduler`). */
-export const SCHEDULER_NAMES = ["ddim", "dpm++2m", "euler-a", "euler", "lcm"] as const;
+export const SCHEDULER_NAMES = ["ddim", "pndm", "dpm++2m", "euler-a", "euler", "lcm"] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
