@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { createDb, findById, type Db } from "../../src/db/index.ts";
 import { readModelDefaults, SD15_FAMILY, type GenerationDefaults } from "../../src/inference/index.ts";
 import { NO_MODEL_YET } from "../../src/services/choose-model.ts";
-import { OPTION, filesOf, refusalOf, startHarness, testImage, until, waitForOutcome, type Harness } from "../bot/harness.ts";
+import { OPTION, filesOf, payloadOf, refusalOf, runCommand, startHarness, subcommandOptions, testImage, until, waitForOutcome, type Harness } from "../bot/harness.ts";
 import { syntheticModel } from "../helpers/synthetic-models.ts";
 import { TEST_REDIS_URL, redisUnavailable, testPrefix } from "./redis-test-env.ts";
 import { botEnv, startWorkerProcess, workerEnv, type WorkerProcess } from "./worker-process.ts";
@@ -127,5 +127,23 @@ describe("a fleet's bot process needs no model on its disk", { skip }, () => {
 
     assert.deepEqual(await readdir(modelsDir), [], "the bot downloaded nothing");
     assert.doesNotMatch(botOutput, /Downloading/);
+  });
+
+  test("the model option's autocomplete and /limits show come from the catalog too", async () => {
+    const interaction = h.fake.sendAutocomplete({
+      guildId: h.guild.id,
+      channelId: h.channel.id,
+      userId: h.users[0]!.id,
+      name: "txt2img",
+      options: [{ name: "model", type: OPTION.string, value: "", focused: true }] as never,
+    });
+    const call = await h.fake.waitForCall((c) => c.method === "POST" && c.route === `/interactions/${interaction.id}/${interaction.token}/callback`);
+    const choices = (payloadOf(call) as { data?: { choices?: Array<{ name: string; value: string }> } }).data?.choices ?? [];
+    assert.deepEqual(choices, [{ name: "stand-in (bot default)", value: "stand-in" }]);
+
+    const shown = await runCommand(h, { name: "limits", options: subcommandOptions("show") });
+    const text = JSON.stringify(shown.embeds);
+    assert.match(text, /the bot's \(stand-in\)/, "the bot's default model is the one the worker published");
+    assert.match(text, /no safety checker/, "the worker's SD-Turbo folder has none, and said so");
   });
 });
