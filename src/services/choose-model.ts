@@ -26,8 +26,11 @@ export interface ModelCatalog {
   hasSafetyChecker(model: CatalogModel): Promise<boolean>;
 }
 
-/** Said when the catalog is empty: a fleet none of whose workers has ever published its models. */
-export const NO_MODEL_YET = "No model is available yet: none of the bot's GPU workers has started. Nothing was charged; please try again later.";
+/**
+ * Said when the catalog is empty: a fleet none of whose workers has published its models yet (none has ever started,
+ * or the fleet's Redis restarted empty a moment ago and they have not published again).
+ */
+export const NO_MODEL_YET = "No model is available yet: none of the bot's GPU workers has announced its models. Nothing was charged; please try again in a minute.";
 
 export interface ModelChoice {
   /** The model the member named (`model` option). */
