@@ -1,27 +1,19 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { recordGridPick } from "../db/grid-picks.ts";
-import {
-  findById,
-  findByResultMessageId,
-  listUnfinished,
-  markCancelled,
-  markFailed,
-  markRunning,
-  reserveGeneration,
-  setStatusMessage,
-} from "../db/generations.ts";
+import { findById, listUnfinished, markCancelled, markFailed, markRunning, reserveGeneration } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import { FairJobQueue, type JobQueue, type JobRunner } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
 import type { InputStore } from "./input-store.ts";
 import type { JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
+import { ActiveJobs } from "./active-jobs.ts";
 import { inGroup, toJob, type GenerationJob } from "./generation-job.ts";
 import { JobOutcomes } from "./job-outcomes.ts";
 import { JobSettings, type JobSettingsSources } from "./job-settings.ts";
 import { ModelRunner, type InferenceBackend, type RunContext } from "./model-run.ts";
-import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
+import type { StatusMessageRef } from "./status-message-match.ts";
 
 export type { GenerationJob } from "./generation-job.ts";
 export type { InferenceBackend } from "./model-run.ts";
@@ -55,13 +47,9 @@ export function randomSeed(): bigint {
  */
 export class GenerationService {
   readonly queue: JobQueue<GenerationJob>;
-  private readonly records = new Map<number, GenerationRecord>();
   /** The last measured load time of each model (by label): a switch to it costs about that much. */
   readonly modelLoadMs = new Map<string, number>();
-  /** Reserved jobs whose status message is being made; a cancel in that window lands here. */
-  private readonly enqueuing = new Map<number, { cancelled: boolean; generation: GenerationRecord }>();
-  /** Settles once resume() has put the unfinished jobs back in `records` (see whenResumed). */
-  private resuming: Promise<unknown> = Promise.resolve();
+  private readonly active: ActiveJobs;
   private presenter: JobPresenter | undefined;
   private stopped = false;
   /** The job the queue is running, settled (never rejects): stop() waits for it. */
@@ -91,13 +79,14 @@ export class GenerationService {
       storeOnly?: boolean;
     } & JobSettingsSources,
   ) {
+    this.active = new ActiveJobs(deps.db);
     this.settings = new JobSettings(deps);
     this.outcomes = new JobOutcomes({
       ...deps,
       settings: this.settings,
       presenter: () => this.presenter,
       stopped: () => this.stopped,
-      forget: (id) => this.records.delete(id),
+      forget: (id) => this.active.forget(id),
     });
     this.model = new ModelRunner({
       ...deps,
@@ -105,7 +94,7 @@ export class GenerationService {
       outcomes: this.outcomes,
       presenter: () => this.presenter,
       modelLoadMs: this.modelLoadMs,
-      forget: (id) => this.records.delete(id),
+      forget: (id) => this.active.forget(id),
     });
     const run: JobRunner<GenerationJob> = (job, ctx) => this.runJob(job, ctx);
     this.queue =
@@ -123,7 +112,7 @@ export class GenerationService {
       });
     this.queue.on("positions", (positions) => {
       for (const [jobId, { position, etaMs }] of positions) {
-        const record = this.records.get(Number(jobId));
+        const record = this.active.get(Number(jobId));
         if (!record) continue;
         if (position > 0) this.presenter?.showQueued(record, position, etaMs);
       }
@@ -134,14 +123,14 @@ export class GenerationService {
       // A worker stores results and shows nothing (storeOnly): a process that knows the job shows how it failed or
       // was cancelled; stored results are posted by src/services/result-delivery.ts.
       const forget = (job: GenerationJob): void => {
-        const known = this.records.get(job.generationId);
-        this.records.delete(job.generationId);
+        const known = this.active.get(job.generationId);
+        this.active.forget(job.generationId);
         if (known && this.presenter) void this.outcomes.showFleetOutcome(known);
       };
       this.queue.on("finished", forget).on("failed", forget).on("cancelled", forget);
     }
     this.queue.on("progress", (job, step, total) => {
-      const record = this.records.get(job.generationId);
+      const record = this.active.get(job.generationId);
       if (record) this.presenter?.showProgress(record, step, total, this.queue.etaMs(job.id) ?? 0);
     });
   }
@@ -168,8 +157,7 @@ export class GenerationService {
     const reservation = await reserveGeneration(this.deps.db, { ...request, model: request.model ?? this.deps.modelName }, rules);
     if (!reservation.ok) return reservation;
     let generation = reservation.generation;
-    const window = { cancelled: false, generation };
-    this.enqueuing.set(generation.id, window);
+    const window = this.active.openWindow(generation);
     try {
       if (beforeEnqueue) generation = await beforeEnqueue(generation);
     } catch (error) {
@@ -177,14 +165,14 @@ export class GenerationService {
       await markFailed(this.deps.db, generation.id, "Could not post the status message.", true);
       throw error;
     } finally {
-      this.enqueuing.delete(generation.id);
+      this.active.closeWindow(generation.id);
     }
     if (window.cancelled) {
       const cancelled = await markCancelled(this.deps.db, generation.id, true);
       if (cancelled) await this.outcomes.showCancelled(cancelled, generation);
       return { ok: true, generation: cancelled ?? generation, position: 0, etaMs: 0 };
     }
-    this.records.set(generation.id, generation);
+    this.active.set(generation);
     const { position } = await this.queue.enqueue(inGroup(toJob(generation), generation), { maxWaiting: Infinity });
     return { ok: true, generation, position, etaMs: this.queue.etaMs(String(generation.id)) ?? 0 };
   }
@@ -194,10 +182,10 @@ export class GenerationService {
    * server (a manager of another server cannot touch it, whatever id they name).
    */
   async cancel(id: number, by: Canceller): Promise<CancelResult> {
-    const record = this.records.get(id) ?? this.enqueuing.get(id)?.generation ?? (await findById(this.deps.db, id)) ?? undefined;
+    const record = this.active.known(id) ?? (await findById(this.deps.db, id)) ?? undefined;
     if (!record) return "not-found";
     if (record.userId !== by.userId && !(record.guildId === by.guildId && (await by.managesGuild()))) return "not-yours";
-    const window = this.enqueuing.get(id);
+    const window = this.active.window(id);
     if (window) {
       // Not in the queue yet: submit() sees the flag and cancels it instead of queueing it.
       window.cancelled = true;
@@ -205,7 +193,7 @@ export class GenerationService {
     }
     const outcome = await this.queue.cancel(String(id));
     if (outcome === "cancelled-queued") {
-      this.records.delete(id);
+      this.active.forget(id);
       const cancelled = await markCancelled(this.deps.db, id, true);
       if (cancelled) await this.outcomes.showCancelled(cancelled, record);
       return "cancelled";
@@ -214,48 +202,19 @@ export class GenerationService {
     return record.status === "queued" || record.status === "running" ? "not-found" : "finished";
   }
 
-  /**
-   * The unfinished job whose status message this is (for the ❌ reaction), also when its id was never stored (see
-   * matchStatusMessage). Waits for resume() first, so a ❌ that arrives while the bot starts finds restored jobs.
-   */
-  async findActiveByStatusMessage(message: StatusMessageRef): Promise<GenerationRecord | undefined> {
-    await this.whenResumed();
-    const active = this.activeRecords().filter((record) => record.guildId === message.guildId);
-    const match = await matchStatusMessage(active, message, (resultMessageId) => findByResultMessageId(this.deps.db, resultMessageId));
-    if (!match || match.linked || !this.records.has(match.job.id)) return match?.job;
-    // Remember the link, so the job's next messages (cancelled, progress) edit this message.
-    const { id } = match.job;
-    const linked = (await setStatusMessage(this.deps.db, id, message.id)) ?? { ...match.job, statusMessageId: message.id };
-    if (this.records.has(id)) this.records.set(id, linked);
-    return linked;
+  /** The unfinished job whose status message this is, for the ❌ reaction (see ActiveJobs.byStatusMessage). */
+  findActiveByStatusMessage(message: StatusMessageRef): Promise<GenerationRecord | undefined> {
+    return this.active.byStatusMessage(message);
   }
 
-  /**
-   * Whether some unfinished job of this server has no stored status message id: only then is it worth reading a
-   * message for what it tells (a REST call for every ❌ on any message would be waste).
-   */
-  async hasUnlinkedJobs(guildId: string): Promise<boolean> {
-    await this.whenResumed();
-    return this.activeRecords().some((record) => record.guildId === guildId && record.statusMessageId === null);
+  /** Whether some unfinished job of this server has no stored status message id (see ActiveJobs.hasUnlinked). */
+  hasUnlinkedJobs(guildId: string): Promise<boolean> {
+    return this.active.hasUnlinked(guildId);
   }
 
   /** The caller's newest unfinished job in this server, for `/cancel` without arguments. */
   latestJobOf(userId: string, guildId: string): GenerationRecord | undefined {
-    let latest: GenerationRecord | undefined;
-    for (const record of this.activeRecords()) {
-      if (record.userId === userId && record.guildId === guildId && (!latest || record.id > latest.id)) latest = record;
-    }
-    return latest;
-  }
-
-  /** Every unfinished job this service knows: queued or running, and those whose status message is being made. */
-  private activeRecords(): GenerationRecord[] {
-    return [...this.records.values(), ...[...this.enqueuing.values()].map((window) => window.generation)];
-  }
-
-  /** Resolves once resume() (if it was called) has restored the unfinished jobs; never rejects. */
-  private async whenResumed(): Promise<void> {
-    await this.resuming.catch(() => undefined);
+    return this.active.latestOf(userId, guildId);
   }
 
   /**
@@ -263,10 +222,8 @@ export class GenerationService {
    * starts over; one whose result was already stored is only delivered). Returns how many were resumed.
    */
   async resume(): Promise<number> {
-    // whenResumed() waits on the same promise; this continuation was registered first and restores every job
-    // synchronously, so a waiter sees them all.
-    const unfinished = await (this.resuming = listUnfinished(this.deps.db));
-    for (const record of unfinished) this.records.set(record.id, record);
+    // The lookups for ❌ and /cancel wait until every job is back.
+    const unfinished = await this.active.restore(listUnfinished(this.deps.db));
     await this.queue.pause();
     // Already accepted before the restart: no cap may refuse it now. One at a time, so a queue on Redis keeps the order.
     for (const record of unfinished) await this.queue.enqueue(inGroup(toJob(record), record), { maxWaiting: Infinity });
@@ -302,7 +259,7 @@ export class GenerationService {
     const { db, results } = this.deps;
     const id = job.generationId;
     // A worker of the fleet runs jobs that other processes queued: their record comes from the database.
-    let record = this.records.get(id) ?? (await this.adoptUnfinished(id));
+    let record = this.active.get(id) ?? (await this.adoptUnfinished(id));
     if (!record) return;
     const stored = await results.get(id);
     if (stored) {
@@ -310,7 +267,7 @@ export class GenerationService {
       return;
     }
     record = (await markRunning(db, id)) ?? record;
-    this.records.set(id, record);
+    this.active.set(record);
     const started = performance.now();
     const output = await this.model.run(record, ctx);
     if (output) await this.outcomes.finish(record, output, started);
@@ -346,7 +303,7 @@ export class GenerationService {
   private async adoptUnfinished(id: number): Promise<GenerationRecord | undefined> {
     const record = await findById(this.deps.db, id);
     if (!record || !(record.status === "queued" || record.status === "running")) return undefined;
-    this.records.set(id, record);
+    this.active.set(record);
     return record;
   }
 }
