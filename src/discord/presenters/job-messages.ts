@@ -1,14 +1,13 @@
 import type { APIEmbed } from "discord.js";
 import { SYNTHETIC_MODEL_NAME } from "../../config.ts";
 import type { GenerationRecord } from "../../db/types.ts";
+import { SAMPLER_LABELS } from "../../inference/index.ts";
 import type { DeliveredResult } from "../../services/job-presenter.ts";
 import { PICK_EMOJIS } from "./grid-picks.ts";
 import { clip, formatDuration, formatEta, progressBar } from "./format.ts";
 
 export const REROLL_EMOJI = "🔁";
 export const CANCEL_EMOJI = "❌";
-
-const SCHEDULER_LABELS: Record<string, string> = { ddim: "DDIM", "dpm++2m": "DPM++ 2M", "euler-a": "Euler a" };
 
 export function queuedContent(position: number, etaMs: number): string {
   const where = position <= 1 ? "You're next" : `Position **${position}** in the queue`;
@@ -39,7 +38,7 @@ export function resultEmbed(job: GenerationRecord, result: DeliveredResult, file
     { name: "Steps", value: String(job.steps), inline: true },
     ...(job.kind === "img2img" ? [{ name: "Strength", value: String(job.strength), inline: true }] : []),
     { name: "Guidance", value: String(job.guidance), inline: true },
-    { name: "Scheduler", value: SCHEDULER_LABELS[job.scheduler] ?? job.scheduler, inline: true },
+    { name: "Scheduler", value: (SAMPLER_LABELS as Record<string, string | undefined>)[job.scheduler] ?? job.scheduler, inline: true },
     { name: "Size", value: `${job.width}×${job.height}`, inline: true },
     { name: "Time", value: formatDuration(result.runMs), inline: true },
   ];
