@@ -34,12 +34,13 @@ export interface SentCommand {
 export interface CommandOutcome {
   /** The first callback's answer time and HTTP status (404 once Discord's 3 s passed). */
   callback?: { at: number; status: number };
-  /** The reply's edit that said "Queued as #…", or else its first edit (what the bot said instead). */
+  /** The reply's edit that said "Queued as #…", or else its first edit or followup (what the bot said instead). */
   reply?: { at: number; queued: boolean; content: string };
 }
 
 const CALLBACK = /^\/interactions\/\d+\/([^/]+)\/callback$/;
 const ORIGINAL = /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/;
+const FOLLOWUP = /^\/webhooks\/\d+\/([^/]+)$/;
 
 /** Reads the fake's calls into outcomes by interaction token; call again to pick up newer calls. */
 export class CommandTracker {
@@ -78,9 +79,10 @@ export class CommandTracker {
       outcome.callback ??= { at: call.at, status: call.status };
       return;
     }
-    const original = ORIGINAL.exec(call.route)?.[1];
-    if (original && call.method === "PATCH" && call.status < 300 && call.content !== undefined) {
-      const outcome = this.#of(original);
+    // The reply: its edits, or a private followup in its place (how the bot reports an error after deferring).
+    const token = call.method === "PATCH" ? ORIGINAL.exec(call.route)?.[1] : call.method === "POST" ? FOLLOWUP.exec(call.route)?.[1] : undefined;
+    if (token && call.status < 300 && call.content !== undefined) {
+      const outcome = this.#of(token);
       const queued = /Queued as/.test(call.content);
       // Any edit before "Queued as" is kept only if "Queued as" never comes (a refusal).
       if (!outcome.reply || (queued && !outcome.reply.queued)) outcome.reply = { at: call.at, queued, content: call.content };

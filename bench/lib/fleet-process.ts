@@ -24,6 +24,8 @@ export interface FleetProcess {
   waitFor(matches: (line: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   /** Every statement the process sent to PostgreSQL so far, by text. */
   statements(): Promise<StatementCounts>;
+  /** CPU time the process has used so far (user + system), in seconds; undefined where /proc is missing. */
+  cpuSeconds(): Promise<number | undefined>;
   /** SIGTERM (the clean stop `npm start` and `npm run worker` handle); SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -78,6 +80,13 @@ export function startFleetProcess(name: string, script: string, env: Record<stri
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       throw new Error(`${name} wrote no statement counts`);
+    },
+    async cpuSeconds() {
+      const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => undefined);
+      if (!stat) return undefined;
+      // After the name (which may hold spaces): utime and stime are fields 14 and 15, in clock ticks (100 per second).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+      return (fields[11]! + fields[12]!) / 100;
     },
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
