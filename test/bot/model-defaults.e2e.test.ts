@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -103,13 +103,20 @@ describe("what empty options become", () => {
 test("a folder read with assumptions (no unet/config.json) is said once, and gets SD 1.5's defaults", async () => {
   const told: Array<[string, readonly string[]]> = [];
   const read = folderDefaultsReader((dir, assumed) => told.push([dir, assumed]));
-  const dir = await syntheticModel("tiny");
-  assert.deepEqual(await read(dir), { scheduler: "pndm", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
-  await read(dir);
-  assert.equal(await read(await syntheticModel("tiny-turbo")).then((d) => d.steps), 1);
-  assert.equal(told.length, 1);
-  assert.equal(told[0]![0], dir);
-  assert.match(told[0]![1].join(" "), /no unet\/config\.json/);
+  // An older export: the synthesized folder without its unet/config.json (the synthesizer writes one).
+  const dir = await mkdtemp(join(tmpdir(), "reroll-no-unet-config-"));
+  try {
+    await cp(await syntheticModel("tiny"), dir, { recursive: true });
+    await rm(join(dir, "unet", "config.json"));
+    assert.deepEqual(await read(dir), { scheduler: "pndm", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
+    await read(dir);
+    assert.equal(await read(await syntheticModel("tiny-turbo")).then((d) => d.steps), 1);
+    assert.equal(told.length, 1);
+    assert.equal(told[0]![0], dir);
+    assert.match(told[0]![1].join(" "), /no unet\/config\.json/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe("SD-Turbo: empty options take the model's defaults", () => {
