@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
-import { recordGridPick } from "../db/grid-picks.ts";
 import { findById, listUnfinished, markCancelled, markFailed, markRunning, reserveGeneration } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import { FairJobQueue, type JobQueue, type JobRunner } from "../jobs/index.ts";
@@ -10,6 +9,7 @@ import type { JobPresenter } from "./job-presenter.ts";
 import type { ResultStore } from "./result-store.ts";
 import { ActiveJobs } from "./active-jobs.ts";
 import { inGroup, toJob, type GenerationJob } from "./generation-job.ts";
+import { pickGridImage, type GridPickResult } from "./grid-pick.ts";
 import { JobOutcomes } from "./job-outcomes.ts";
 import { JobSettings, type JobSettingsSources } from "./job-settings.ts";
 import { ModelRunner, type InferenceBackend, type RunContext } from "./model-run.ts";
@@ -273,22 +273,9 @@ export class GenerationService {
     if (output) await this.outcomes.finish(record, output, started);
   }
 
-  /**
-   * Posts image `index` of a finished grid alone, from the kept singles, as a generation of its own (parent = the
-   * grid). Picking an image twice posts it once. Returns the pick, or why not.
-   */
-  async pick(grid: GenerationRecord, index: number): Promise<{ ok: true; pick: GenerationRecord; created: boolean } | { ok: false; message: string }> {
-    if (grid.imageCount < 2 || index < 0 || index >= grid.imageCount || grid.resultMessageId === null) {
-      return { ok: false, message: `Result #${grid.id} has no image ${index + 1} to pick.` };
-    }
-    const png = await this.deps.results.getGridImage(grid.id, index);
-    if (!png) return { ok: false, message: `Image ${index + 1} of #${grid.id} is no longer stored; react 🔁 to make the grid again.` };
-    const { pick, created } = await recordGridPick(this.deps.db, grid, index);
-    if (!created) return { ok: true, pick, created };
-    // Stored under the pick's own id first: a restart before the post delivers it (see runAndDeliver).
-    await this.deps.results.put(pick.id, png);
-    await this.outcomes.deliverOrRetry(pick, { png, seed: pick.seed, runMs: 0, msPerStep: grid.stepMs ?? 0, warnings: [] });
-    return { ok: true, pick, created };
+  /** Posts image `index` of a finished grid alone, as a generation of its own (see pickGridImage). */
+  pick(grid: GenerationRecord, index: number): Promise<GridPickResult> {
+    return pickGridImage({ ...this.deps, outcomes: this.outcomes }, grid, index);
   }
 
   /**
