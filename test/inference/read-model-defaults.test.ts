@@ -72,7 +72,11 @@ describe("readModelFamily on folders that say less", () => {
   });
 
   test("an older export without unet/config.json is SD 1.5, and the reading says what it assumed", async () => {
-    const read = await readModelFamily(await syntheticModel("tiny"));
+    // The synthesized folder without its unet/config.json (the synthesizer writes one).
+    const older = join(scratch, "older-export");
+    await cp(await syntheticModel("tiny"), older, { recursive: true });
+    await rm(join(older, "unet", "config.json"));
+    const read = await readModelFamily(older);
     assert.equal(read.family.name, "sd1");
     assert.deepEqual(read.family.defaults, { scheduler: "pndm", steps: 30, guidanceScale: 7.5, width: 512, height: 512 });
     assert.ok(read.assumed.some((line) => /no unet\/config\.json/.test(line)), read.assumed.join("; "));
