@@ -165,7 +165,7 @@ describe("downloadHubModel against the local hub", () => {
     assert.deepEqual(await readFile(join(dir, "unet/model.onnx")), fp16Graph);
     assert.deepEqual(
       manifest.files.filter((f) => f.path.startsWith("unet/")).map((f) => [f.path, f.source]),
-      [["unet/model.onnx", "unet/model_fp16.onnx"], ["unet/model_fp16.onnx_data", "unet/model_fp16.onnx_data"]],
+      [["unet/model.onnx", "unet/model_fp16.onnx"], ["unet/model_fp16.onnx_data", "unet/model_fp16.onnx_data"], ["unet/config.json", "unet/config.json"]],
     );
   });
 
