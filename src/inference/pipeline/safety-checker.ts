@@ -6,8 +6,8 @@
  */
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import sharp from "sharp";
 import type { RgbImage } from "../image/decode-image.ts";
+import { resizeBicubicPil, resizeBicubicTorch } from "../image/pil-resize.ts";
 import { ModelSession, type ModelSessionOptions } from "../onnx/model-session.ts";
 import { ModelFolderError } from "./errors.ts";
 
@@ -66,20 +66,31 @@ export function parsePreprocessorConfig(config: Record<string, unknown>): ClipPr
 }
 
 /**
- * CLIPImageProcessor on one image: resize so the shortest side is `shortestEdge` (bicubic; the long side
- * `int(shortest × long / short)` as transformers computes it), centre-crop (top-left at floor((size − crop) / 2)),
- * rescale, normalize per channel. Returns NCHW [1, 3, cropH, cropW].
+ * Which of transformers' CLIPImageProcessor backends to reproduce (transformers 5). `torchvision` is its default
+ * wherever torchvision is installed (as on the machine the references came from); `pil` is its fallback without
+ * it. They resize with different fixed-point weights (about one value in a thousand a level apart) and compute the
+ * floats in different orders (last-bit differences).
  */
-export async function clipPreprocess(image: RgbImage, p: ClipPreprocessing): Promise<{ data: Float32Array; dims: number[] }> {
-  let { data, width, height } = image;
+export type ClipBackend = "torchvision" | "pil";
+
+export const DEFAULT_CLIP_BACKEND: ClipBackend = "torchvision";
+
+/**
+ * CLIPImageProcessor on one image: resize so the shortest side is `shortestEdge` (bicubic, antialiased; the long
+ * side `int(shortest × long / short)` as transformers computes it), centre-crop (top-left at
+ * floor((size − crop) / 2)), rescale, normalize per channel; every value as `backend` gives it. Returns NCHW
+ * [1, 3, cropH, cropW].
+ */
+export async function clipPreprocess(image: RgbImage, p: ClipPreprocessing, backend: ClipBackend = DEFAULT_CLIP_BACKEND): Promise<{ data: Float32Array; dims: number[] }> {
+  let data: Uint8Array = image.data;
+  let { width, height } = image;
   if (p.doResize) {
     const short = Math.min(width, height);
     const long = Math.max(width, height);
     const longSide = Math.trunc((p.shortestEdge * long) / short);
     const [w, h] = width <= height ? [p.shortestEdge, longSide] : [longSide, p.shortestEdge];
     if (w !== width || h !== height) {
-      // sharp's "cubic" is Catmull-Rom (a = −0.5), PIL's BICUBIC kernel, which transformers resizes with.
-      data = await sharp(data, { raw: { width, height, channels: 3 } }).resize(w, h, { fit: "fill", kernel: "cubic" }).raw().toBuffer();
+      data = (backend === "pil" ? resizeBicubicPil : resizeBicubicTorch)(data, width, height, w, h);
       width = w;
       height = h;
     }
@@ -95,20 +106,42 @@ export async function clipPreprocess(image: RgbImage, p: ClipPreprocessing): Pro
     top = Math.floor((height - outH) / 2);
     if (left < 0 || top < 0) throw new ModelFolderError(`The feature extractor crops ${outW}×${outH} out of a ${width}×${height} image; its preprocessor_config.json is inconsistent`);
   }
+  const values = pixelValues(p, backend);
   const out = new Float32Array(3 * outH * outW);
   const plane = outH * outW;
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       const src = ((y + top) * width + (x + left)) * 3;
-      for (let c = 0; c < 3; c++) {
-        let v = data[src + c]!;
-        if (p.doRescale) v *= p.rescaleFactor;
-        if (p.doNormalize) v = (v - p.mean[c]!) / p.std[c]!;
-        out[c * plane + y * outW + x] = v;
-      }
+      for (let c = 0; c < 3; c++) out[c * plane + y * outW + x] = values[c * 256 + data[src + c]!]!;
     }
   }
   return { data: out, dims: [1, 3, outH, outW] };
+}
+
+/**
+ * The float each byte of each channel becomes (3 × 256), in float32 as the backend computes it. `pil` (numpy):
+ * rescale in float64 then cast, normalize in float32. `torchvision`: rescale folded into normalize, as
+ * (v − mean / factor) / (std / factor) with those in float32; rescale alone multiplies in float32.
+ */
+function pixelValues(p: ClipPreprocessing, backend: ClipBackend): Float32Array {
+  const f = Math.fround;
+  const table = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    const mean = f(p.mean[c]!);
+    const std = f(p.std[c]!);
+    for (let v = 0; v < 256; v++) {
+      let x = v;
+      if (backend === "torchvision" && p.doRescale && p.doNormalize) {
+        const k = f(1 / p.rescaleFactor);
+        x = f(f(v - f(mean * k)) / f(std * k));
+      } else {
+        if (p.doRescale) x = backend === "torchvision" ? f(v * f(p.rescaleFactor)) : f(v * p.rescaleFactor);
+        if (p.doNormalize) x = f(f(x - mean) / std);
+      }
+      table[c * 256 + v] = x;
+    }
+  }
+  return table;
 }
 
 /** An RGB8 image as the checker's `images` input: NHWC floats in [0, 1]. */
