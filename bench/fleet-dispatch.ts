@@ -12,7 +12,7 @@
  * before any other work (src/commands/*.ts), so the time measured is the bot's event loop reaching the command.
  */
 import { figure, type Benchmark, type Figure } from "./lib/benchmark.ts";
-import { DEADLINE_MS, dispatchRound, merged, type Round } from "./lib/fleet-load.ts";
+import { dispatchRound, merged, type Round } from "./lib/fleet-load.ts";
 import { log } from "./lib/log.ts";
 import { percentile, summarize } from "./lib/stats.ts";
 
@@ -24,18 +24,15 @@ const SCENARIOS = [
   { rate: 30, rounds: 2 },
 ];
 
+const ms = (value: number) => `${Math.round(value)} ms`;
 const total = (rounds: Round[], of: (r: Round) => number) => rounds.reduce((a, r) => a + of(r), 0);
 
 function scenarioFigures(rate: number, rounds: Round[]): Figure[] {
   const how = `${rounds.length} rounds of ${rate * SECONDS} /txt2img over ${SECONDS} s from ${MEMBERS} members in 4 servers on 2 shards; 2 stand-in workers`;
   const at = `at ${rate} commands/s`;
   return [
-    ...[50, 95, 99].map((p) =>
-      figure(`dispatch → defer p${p}, 2 bot processes ${at}`, summarize(rounds.map((r) => percentile(r.deferMs, p))), "ms", {
-        detail: how,
-        ...(p === 99 ? { goal: DEADLINE_MS } : {}),
-      }),
-    ),
+    // No goal column: the issue sets none, and Discord's 3 s is shown as the commands that missed it.
+    ...[50, 95, 99].map((p) => figure(`dispatch → defer p${p}, 2 bot processes ${at}`, summarize(rounds.map((r) => percentile(r.deferMs, p))), "ms", { detail: how })),
     figure(`  slowest deferral ${at}`, summarize(rounds.map((r) => Math.max(...r.deferMs))), "ms", { detail: how }),
     figure(`  commands dispatched per second ${at}`, summarize(rounds.map((r) => r.rate)), "commands/s", { detail: "first to last dispatch, the fake's clock" }),
     figure(`  commands without a deferral within 3 s ${at}`, summarize(rounds.map((r) => r.missed)), "commands", { detail: how }),
@@ -52,7 +49,7 @@ function scenarioNotes(rate: number, rounds: Round[]): string[] {
   const all = rounds.flatMap((r) => r.deferMs);
   const each = (describe: (r: Round) => string) => rounds.map(describe).join("; ");
   return [
-    `${rate} commands/s — over all ${all.length} deferrals: p50 ${percentile(all, 50)} ms, p95 ${percentile(all, 95)} ms, p99 ${percentile(all, 99)} ms, ` +
+    `${rate} commands/s — over all ${all.length} deferrals: p50 ${ms(percentile(all, 50))}, p95 ${ms(percentile(all, 95))}, p99 ${ms(percentile(all, 99))}, ` +
       `slowest ${Math.max(...all)} ms; ${total(rounds, (r) => r.late)} later than 3 s, ${total(rounds, (r) => r.missed)} without a deferral.`,
     `${rate}/s replies per round, a minute after the last dispatch: ${each((r) => `${r.queued} "Queued as", ${r.refused} otherwise, ${r.sent - r.queued - r.refused} none`)}.`,
     `${rate}/s: the bot processes' CPU over each round (sending and the minute after; 1.00 = one core throughout): ${each((r) => r.botCpu.map((c) => c.toFixed(2)).join(" + "))}. ` +
