@@ -162,6 +162,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       deliver: (record) => generations.deliverStored(record),
       queue: fleetQueue,
       claim: (id, ttlMs) => fleetQueue.claimDelivery(String(id), ttlMs),
+      renew: (id, ttlMs) => fleetQueue.renewDeliveryClaim(String(id), ttlMs),
       logger,
     });
   if (delivery) await delivery.start();

@@ -17,10 +17,17 @@ export interface ResultDeliveryOptions {
    * A claim lapses after `ttlMs`, so a process that died holding it leaves the post to another.
    */
   claim: (generationId: number, ttlMs: number) => Promise<boolean>;
+  /**
+   * Extends this process's claim to `ttlMs` from now while its post is under way (FleetQueue.renewDeliveryClaim): a
+   * slow post (Discord's rate limits and retries, a large upload) keeps it, only a dead process's lapses. False when
+   * another process holds it.
+   */
+  renew: (generationId: number, ttlMs: number) => Promise<boolean>;
   logger: Logger;
   /**
    * How often the database is scanned for stored results nobody delivered (a bot down when the job finished,
-   * a post Discord refused). Also how long a claim lasts: the next scan after a failed post tries again.
+   * a post Discord refused). A claim lasts twice as long, renewed every third of that while its post is under way:
+   * a dead process's claim passes on after it, and the scan after next retries a failed post.
    * @default 5000
    */
   scanIntervalMs?: number;
@@ -88,10 +95,13 @@ export class ResultDelivery {
   async #claimAndPost(id: number): Promise<void> {
     const { db, claim, deliver, logger } = this.#options;
     if (this.#stopped) return;
+    let release: (() => void) | undefined;
     try {
       const record = await findById(db, id);
       if (record?.status !== "stored") return;
-      if (!(await claim(id, this.#scanIntervalMs * 2))) return;
+      const ttlMs = this.#scanIntervalMs * 2;
+      if (!(await claim(id, ttlMs))) return;
+      release = this.#keepClaim(id, ttlMs);
       // Read again after the claim: another process may have posted it between the read and the claim.
       const claimed = await findById(db, id);
       if (claimed?.status !== "stored") return;
@@ -99,6 +109,25 @@ export class ResultDelivery {
     } catch (error) {
       // The claim lapses and a later scan tries again (Discord down, the database away).
       logger.warn({ err: error, generationId: id }, "could not post a stored result; trying again later");
+    } finally {
+      release?.();
     }
+  }
+
+  /** Renews the claim on `id` every third of `ttlMs` until the returned function is called (the post is over). */
+  #keepClaim(id: number, ttlMs: number): () => void {
+    const { renew, logger } = this.#options;
+    let renewing: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      renewing ??= renew(id, ttlMs)
+        .then((held) => {
+          // Only a process stalled for longer than a claim lasts gets here: the result may be posted twice.
+          if (!held) logger.warn({ generationId: id }, "another bot process took over the post of a result this one is posting");
+        })
+        .catch((error: unknown) => logger.warn({ err: error, generationId: id }, "could not renew the claim on a result's post"))
+        .finally(() => (renewing = undefined));
+    }, ttlMs / 3);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }
