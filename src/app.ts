@@ -163,6 +163,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       queue: fleetQueue,
       claim: (id, ttlMs) => fleetQueue.claimDelivery(String(id), ttlMs),
       renew: (id, ttlMs) => fleetQueue.renewDeliveryClaim(String(id), ttlMs),
+      servesJob: (record) => client.guilds.cache.has(record.guildId),
       logger,
     });
   if (delivery) await delivery.start();

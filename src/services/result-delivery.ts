@@ -23,6 +23,14 @@ export interface ResultDeliveryOptions {
    * another process holds it.
    */
   renew: (generationId: number, ttlMs: number) => Promise<boolean>;
+  /**
+   * Whether this process serves the job's server (its shard): it took the command and edits the job's status, so its
+   * post comes after its last status edit (see DiscordJobPresenter.deliverResult). Another process posts a result only
+   * once it has been stored for a scan interval (the serving process is down): posted at once, it could be overwritten
+   * by that process's last status edit, which no one else can wait for.
+   * @default every process serves every job
+   */
+  servesJob?: (record: GenerationRecord) => boolean;
   logger: Logger;
   /**
    * How often the database is scanned for stored results nobody delivered (a bot down when the job finished,
@@ -36,8 +44,9 @@ export interface ResultDeliveryOptions {
 /**
  * The bot side of the fleet's outbox (issue 13): GPU workers end a job by storing its result ("stored"); this
  * posts it, woken by the fleet's `finished` event and by a scan of the database at start and every few seconds.
- * One bot process claims each post; the post itself is idempotent too (the presenter's nonce and its look for an
- * already-posted result), and the record is marked done only by the process that posted.
+ * One bot process claims each post, the one serving the job's server first (it edits the job's status); the post
+ * itself is idempotent too (the presenter's nonce and its look for an already-posted result), and the record is
+ * marked done only by the process that posted.
  */
 export class ResultDelivery {
   readonly #options: ResultDeliveryOptions;
@@ -45,8 +54,10 @@ export class ResultDelivery {
   readonly #inFlight = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
+  /** The results the last scan found stored: one still stored at the next scan is any process's to post. */
+  #storedAtLastScan = new Set<number>();
   #stopped = false;
-  readonly #onFinished = (job: GenerationJob): void => void this.#deliver(job.generationId);
+  readonly #onFinished = (job: GenerationJob): void => void this.#deliver(job.generationId, false);
 
   constructor(options: ResultDeliveryOptions) {
     this.#options = options;
@@ -66,7 +77,9 @@ export class ResultDelivery {
     this.#scanning ??= (async () => {
       try {
         const stored = await listStored(this.#options.db);
-        for (const record of stored) await this.#deliver(record.id);
+        const earlier = this.#storedAtLastScan;
+        this.#storedAtLastScan = new Set(stored.map((record) => record.id));
+        for (const record of stored) await this.#deliver(record.id, earlier.has(record.id));
       } catch (error) {
         if (!this.#stopped) this.#options.logger.warn({ err: error }, "could not scan for stored results");
       } finally {
@@ -84,21 +97,23 @@ export class ResultDelivery {
     await Promise.all([this.#scanning, ...this.#inFlight.values()]);
   }
 
-  #deliver(id: number): Promise<void> {
+  /** `waited`: the result was already stored at the previous scan, so any process posts it. */
+  #deliver(id: number, waited: boolean): Promise<void> {
     const running = this.#inFlight.get(id);
     if (running) return running;
-    const delivery = this.#claimAndPost(id).finally(() => this.#inFlight.delete(id));
+    const delivery = this.#claimAndPost(id, waited).finally(() => this.#inFlight.delete(id));
     this.#inFlight.set(id, delivery);
     return delivery;
   }
 
-  async #claimAndPost(id: number): Promise<void> {
-    const { db, claim, deliver, logger } = this.#options;
+  async #claimAndPost(id: number, waited: boolean): Promise<void> {
+    const { db, claim, deliver, servesJob, logger } = this.#options;
     if (this.#stopped) return;
     let release: (() => void) | undefined;
     try {
       const record = await findById(db, id);
       if (record?.status !== "stored") return;
+      if (!waited && servesJob && !servesJob(record)) return; // the serving process's to post, for now
       const ttlMs = this.#scanIntervalMs * 2;
       if (!(await claim(id, ttlMs))) return;
       release = this.#keepClaim(id, ttlMs);

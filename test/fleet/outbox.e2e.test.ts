@@ -87,5 +87,15 @@ describe("workers store results, the bot processes post them", { skip }, () => {
       interactions.map(() => 1),
       "one result each",
     );
+    // What each member sees last is the result: no status edit of the process that showed the job lands after it (a
+    // late one waits at most one webhook window, 2 s, behind the result; so wait until the replies are quiet that long).
+    const tokens = interactions.map((i) => i.token);
+    const lastCallAt = () => Math.max(...h.fake.calls.filter((c) => tokens.some((token) => c.route.includes(token))).map((c) => c.at));
+    await until(() => Date.now() - lastCallAt() > 2_500, "no more edits of the replies", 30_000);
+    assert.deepEqual(
+      interactions.map((i) => h.fake.interaction(i.id).reply?.content),
+      interactions.map(() => ""),
+      "each reply shows its result, not a status",
+    );
   });
 });
