@@ -1,12 +1,24 @@
 /**
- * The database could not be reached (PostgreSQL down, restarting, or its connection cut mid-way). Whatever the
- * call was doing was not committed: a reservation charged nothing. Safe to show: it tells the member what
- * happened and what to do.
+ * The database could not serve the call: it could not be reached (PostgreSQL down, restarting, or its connection
+ * cut mid-way), or, as {@link DatabaseBusyError}, every pooled connection stayed busy. Whatever the call was doing
+ * was not committed: a reservation charged nothing. Safe to show: it tells the member what happened and what to do.
  */
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
+  constructor(options?: ErrorOptions, message = "The bot's database is unreachable right now; nothing was charged. Please try again in a minute.") {
+    super(message, options);
+  }
+}
+
+/**
+ * The server is up, but this process's every pooled connection stayed checked out by other calls for the whole
+ * wait (the bot is under more load than PostgreSQL answers): the call never reached the database. A kind of
+ * DatabaseUnavailableError, so every caller that says "try again" for an outage says so for this too.
+ */
+export class DatabaseBusyError extends DatabaseUnavailableError {
+  override name = "DatabaseBusyError";
   constructor(options?: ErrorOptions) {
-    super("The bot's database is unreachable right now; nothing was charged. Please try again in a minute.", options);
+    super(options, "The bot is very busy right now; try again in a moment — nothing was charged.");
   }
 }
 
@@ -24,6 +36,8 @@ const PG_MESSAGES = [
   /timeout exceeded when trying to connect/,
   /Client has encountered a connection error and is not queryable/,
   /Client was closed and is not queryable/,
+  // A client's own connect timeout (connectionTimeoutMillis of a pg.Client, as the pool's clients have).
+  /^timeout expired$/,
 ];
 
 /**
@@ -44,12 +58,28 @@ export function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
-/** Runs `work`, turning a lost or unreachable database into DatabaseUnavailableError; other errors pass through. */
+/** The DatabaseBusyError in `error`'s `cause` chain (Prisma and the adapter may wrap what the pool threw), if any. */
+function busyIn(error: unknown): DatabaseBusyError | undefined {
+  for (let current = error, depth = 0; current !== null && typeof current === "object" && depth < 8; depth++) {
+    if (current instanceof DatabaseBusyError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `work`, turning a lost or unreachable database into DatabaseUnavailableError, and a pool whose connections
+ * all stayed busy into DatabaseBusyError (checked first: its cause is node-pg's wait timeout); other errors pass
+ * through.
+ */
 export async function unlessUnavailable<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof DatabaseUnavailableError || !isConnectionFailure(error)) throw error;
+    if (error instanceof DatabaseUnavailableError) throw error;
+    const busy = busyIn(error);
+    if (busy) throw busy;
+    if (!isConnectionFailure(error)) throw error;
     throw new DatabaseUnavailableError({ cause: error });
   }
 }

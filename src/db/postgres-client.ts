@@ -1,16 +1,12 @@
 import { createRequire } from "node:module";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient } from "@prisma/client";
-import pg from "pg";
 import type { PrismaClient as GeneratedPostgresClient } from "../../node_modules/.prisma/postgres-client/index.js";
 import type { PostgresDb } from "./client.ts";
 import { unlessUnavailable } from "./database-unavailable.ts";
+import { PostgresPool, poolSettings } from "./postgres-pool.ts";
 
-/**
- * How long taking a connection from the pool may wait (a new connection to an unreachable server included)
- * before the call fails with DatabaseUnavailableError instead of hanging the command.
- */
-export const CONNECT_TIMEOUT_MS = 5_000;
+export { CONNECT_TIMEOUT_MS } from "./postgres-pool.ts";
 
 /**
  * How long the server lets one of our sessions sit idle inside an open transaction before ending it. A process that
@@ -32,13 +28,12 @@ function postgresPrismaClient(): typeof GeneratedPostgresClient {
 }
 
 /**
- * Opens a pool on the PostgreSQL database at `url` (`postgresql://user:password@host:5432/name`) and a Prisma
- * client over it through @prisma/adapter-pg (no native query engine). Connects on first use.
+ * Opens a pool on the PostgreSQL database at `url` (`postgresql://user:password@host:5432/name`, optionally
+ * `?connection_limit=…&pool_timeout=…`, see poolSettings) and a Prisma client over it through @prisma/adapter-pg
+ * (no native query engine). Connects on first use.
  */
 export function createPostgresDb(url: string): PostgresDb {
-  const pool = new pg.Pool({
-    connectionString: url,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  const pool = new PostgresPool(poolSettings(url), {
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     // Notices a server that vanished without closing the connection (a cut network) instead of waiting forever.
     keepAlive: true,
@@ -46,7 +41,8 @@ export function createPostgresDb(url: string): PostgresDb {
   // An idle connection the server closed (restart, pg_terminate_backend) is reported here and dropped by the
   // pool; the next query opens a new one. Without a listener, Node would end the process.
   pool.on("error", () => {});
-  // Every Prisma call turns a lost or unreachable server into DatabaseUnavailableError, as the hot path does.
+  // Every Prisma call turns a lost or unreachable server into DatabaseUnavailableError (a busy pool into
+  // DatabaseBusyError), as the hot path does.
   const client = new (postgresPrismaClient())({ adapter: new PrismaPg(pool) }).$extends({
     query: { $allOperations: ({ args, query }) => unlessUnavailable(() => query(args)) },
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Interaction, ModalSubmitInteraction, RepliableInteraction } from "discord.js";
 import type { BotContext } from "../discord/bot-context.ts";
-import { DatabaseUnavailableError } from "../db/index.ts";
+import { DatabaseBusyError, DatabaseUnavailableError } from "../db/index.ts";
 import type { Command } from "../discord/command.ts";
 import { answerModelAutocomplete } from "../discord/model-autocomplete.ts";
 import { findModalHandler } from "../discord/modals/index.ts";
@@ -45,8 +45,8 @@ async function withErrorBoundary(interaction: RepliableInteraction, ctx: BotCont
     let message: string;
     if (error instanceof UserFacingError || error instanceof InvalidOptionError) message = error.message;
     else if (error instanceof DatabaseUnavailableError) {
-      // PostgreSQL down or restarting: nothing was written, so the member may simply try again.
-      ctx.logger.warn({ err: error, command }, "database unreachable");
+      // PostgreSQL down, restarting or too busy for this process: nothing was written, so the member may simply try again.
+      ctx.logger.warn({ err: error, command }, error instanceof DatabaseBusyError ? "database busy" : "database unreachable");
       message = error.message;
     } else {
       const errorId = randomUUID().slice(0, 8);
