@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { Job, Queue, QueueEvents, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { costUnits, type CancelOutcome, type JobPosition, type JobQueue, type JobQueueEvents, type JobRunner, type JobSpec } from "../jobs/index.ts";
 import { TypedEmitter } from "../jobs/typed-emitter.ts";
+import { DeliveryClaims } from "./delivery-claims.ts";
 import { FairRounds } from "./fair-rounds.ts";
 import { fleetPositions, type FleetJobState } from "./fleet-positions.ts";
 
@@ -69,15 +69,6 @@ interface FleetJobTiming {
   msPerStep: number;
 }
 
-/** Keeps a delivery claim its holder (ARGV[1]) has for ARGV[2] ms more, or takes it again if nobody took it. */
-const RENEW_CLAIM = `
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if holder then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`;
-
 /** BullMQ refuses integer-looking custom ids. */
 const bullId = (jobId: string): string => `job-${jobId}`;
 
@@ -98,6 +89,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   readonly #redis: Redis;
   readonly #subscriber: Redis | undefined;
   readonly #rounds: FairRounds;
+  readonly #claims: DeliveryClaims;
   readonly #emitter: TypedEmitter<JobQueueEvents<J>>;
   readonly #onError: (error: unknown, where: string) => void;
   readonly #initialStepMs: number;
@@ -109,8 +101,6 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   #idleWaiters: Array<() => void> = [];
   #closed = false;
   #handingBack = false;
-  /** Who holds a delivery claim: this queue's own id, since process ids repeat across machines. */
-  readonly #claimHolder = randomUUID();
   readonly #trackPositions: boolean;
 
   constructor(options: FleetQueueOptions<J>) {
@@ -129,6 +119,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     };
     this.#redis = connect();
     this.#rounds = new FairRounds(this.#redis, prefix);
+    this.#claims = new DeliveryClaims(this.#redis, prefix);
     this.#queue = new Queue(FLEET_QUEUE_NAME, { connection: connect(), prefix });
     this.#events = new QueueEvents(FLEET_QUEUE_NAME, { connection: connect(), prefix });
     this.#events.on("active", ({ jobId }) => void this.#announce(jobId, "started"));
@@ -238,21 +229,14 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     this.#handingBack = true;
   }
 
-  /**
-   * Claims the posting of job `jobId`'s stored result for this process (Redis SET NX): only one bot process of the
-   * fleet posts it. The claim lapses after `ttlMs`, so a process that died holding it leaves the post to another;
-   * a live process keeps it while it posts ({@link renewDeliveryClaim}).
-   */
-  async claimDelivery(jobId: string, ttlMs: number): Promise<boolean> {
-    return (await this.#redis.set(this.#deliveryKey(jobId), this.#claimHolder, "PX", ttlMs, "NX")) === "OK";
+  /** Claims the posting of job `jobId`'s stored result for this process until `ttlMs` from now (DeliveryClaims.claim). */
+  claimDelivery(jobId: string, ttlMs: number): Promise<boolean> {
+    return this.#claims.claim(jobId, ttlMs);
   }
 
-  /**
-   * Extends this process's claim on job `jobId`'s post to `ttlMs` from now (taking it again if it lapsed unclaimed);
-   * false when another process holds it.
-   */
-  async renewDeliveryClaim(jobId: string, ttlMs: number): Promise<boolean> {
-    return (await this.#redis.eval(RENEW_CLAIM, 1, this.#deliveryKey(jobId), this.#claimHolder, String(ttlMs))) === 1;
+  /** Keeps this process's claim on job `jobId`'s post for `ttlMs` more; false when another holds it (DeliveryClaims.renew). */
+  renewDeliveryClaim(jobId: string, ttlMs: number): Promise<boolean> {
+    return this.#claims.renew(jobId, ttlMs);
   }
 
   /** Stops this process's worker (its running job returns first) and closes every connection; the jobs stay on Redis. */
@@ -261,10 +245,6 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     await this.#worker?.close();
     await Promise.all([this.#events.close(), this.#queue.close()]);
     for (const connection of this.#connections) connection.disconnect();
-  }
-
-  #deliveryKey(jobId: string): string {
-    return `${this.prefix}:fleet:delivering:${jobId}`;
   }
 
   get #cancelChannel(): string {
