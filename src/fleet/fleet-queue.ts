@@ -4,6 +4,7 @@ import { costUnits, type CancelOutcome, type JobPosition, type JobQueue, type Jo
 import { TypedEmitter } from "../jobs/typed-emitter.ts";
 import { DeliveryClaims } from "./delivery-claims.ts";
 import { FairRounds } from "./fair-rounds.ts";
+import { bullId, CANCELLED_REASON, jobIdOf, timingOf, type FleetJobData, type FleetJobTiming } from "./fleet-job.ts";
 import { fleetPositions, type FleetJobState } from "./fleet-positions.ts";
 
 /** The BullMQ queue every bot process and worker of one deployment shares. */
@@ -53,24 +54,6 @@ export interface FleetQueueOptions<J extends JobSpec> {
   /** Receives errors of listeners and of background Redis work; they never reach callers. @default console.error */
   onError?: (error: unknown, where: string) => void;
 }
-
-/** What a BullMQ job of the fleet carries: the job itself and the round it was given (see FairRounds). */
-interface FleetJobData<J> {
-  job: J;
-  round: number;
-}
-
-/** The failed reason of a job whose runner rejected after a cancel: every process reports it as `cancelled`. */
-const CANCELLED_REASON = "reroll:cancelled";
-
-/** What a finished job's processor returns, for every process's `finished` event. */
-interface FleetJobTiming {
-  ms: number;
-  msPerStep: number;
-}
-
-/** BullMQ refuses integer-looking custom ids. */
-const bullId = (jobId: string): string => `job-${jobId}`;
 
 /**
  * The fleet's job queue on Redis: BullMQ carries the jobs (locks, stalled-job takeover, progress events) and
@@ -288,7 +271,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   /** A job left the fleet: tell listeners, forget it (its progress events came before this one on the stream). */
   async #ended(bullJobId: string, announce: (job: J) => void): Promise<void> {
     const job = await this.#jobOf(bullJobId);
-    this.#known.delete(bullJobId.replace(/^job-/, ""));
+    this.#known.delete(jobIdOf(bullJobId));
     if (job) announce(job);
     await this.#refresh();
   }
@@ -315,7 +298,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   }
 
   async #jobOf(bullJobId: string): Promise<J | undefined> {
-    const known = this.#known.get(bullJobId.replace(/^job-/, ""));
+    const known = this.#known.get(jobIdOf(bullJobId));
     if (known) return known;
     const job = await Job.fromId<FleetJobData<J>>(this.#queue, bullJobId).catch(() => undefined);
     return job?.data.job;
@@ -366,10 +349,4 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       for (const resolve of waiters) resolve();
     }
   }
-}
-
-function timingOf(returnvalue: unknown): FleetJobTiming {
-  const value = typeof returnvalue === "string" ? (JSON.parse(returnvalue) as unknown) : returnvalue;
-  const { ms, msPerStep } = (value ?? {}) as Partial<FleetJobTiming>;
-  return { ms: Number(ms) || 0, msPerStep: Number(msPerStep) || 0 };
 }
