@@ -1,11 +1,11 @@
 import { Job, Queue, QueueEvents, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { costUnits, type CancelOutcome, type JobPosition, type JobQueue, type JobQueueEvents, type JobRunner, type JobSpec } from "../jobs/index.ts";
+import { costUnits, type CancelOutcome, type JobQueue, type JobQueueEvents, type JobRunner, type JobSpec } from "../jobs/index.ts";
 import { TypedEmitter } from "../jobs/typed-emitter.ts";
 import { DeliveryClaims } from "./delivery-claims.ts";
 import { FairRounds } from "./fair-rounds.ts";
 import { bullId, CANCELLED_REASON, jobIdOf, timingOf, type FleetJobData, type FleetJobTiming } from "./fleet-job.ts";
-import { fleetPositions, type FleetJobState } from "./fleet-positions.ts";
+import { FleetPositionTracker } from "./fleet-position-tracker.ts";
 
 /** The BullMQ queue every bot process and worker of one deployment shares. */
 export const FLEET_QUEUE_NAME = "generations";
@@ -75,23 +75,15 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   readonly #claims: DeliveryClaims;
   readonly #emitter: TypedEmitter<JobQueueEvents<J>>;
   readonly #onError: (error: unknown, where: string) => void;
-  readonly #initialStepMs: number;
   readonly #known = new Map<string, J>();
   readonly #connections: Redis[] = [];
-  #positions = new Map<string, JobPosition>();
-  #refreshing: Promise<void> | undefined;
-  #refreshAgain = false;
-  #idleWaiters: Array<() => void> = [];
-  #closed = false;
+  readonly #positions: FleetPositionTracker<J>;
   #handingBack = false;
-  readonly #trackPositions: boolean;
 
   constructor(options: FleetQueueOptions<J>) {
     const { redisUrl, prefix = "reroll", run, lockDurationMs = 30_000, stalledIntervalMs = 30_000, initialStepMs = 1000 } = options;
     this.prefix = prefix;
-    this.#trackPositions = options.trackPositions ?? true;
     this.#onError = options.onError ?? ((error, where) => console.error(`FleetQueue: ${where}`, error));
-    this.#initialStepMs = initialStepMs;
     this.#emitter = new TypedEmitter((error, event) => this.#onError(error, `a "${String(event)}" listener threw`));
     // BullMQ wants blocking connections to retry forever; each of its classes gets its own. BullMQ leaves
     // connections it was given open on close(): close() disconnects them.
@@ -105,10 +97,20 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     this.#claims = new DeliveryClaims(this.#redis, prefix);
     this.#queue = new Queue(FLEET_QUEUE_NAME, { connection: connect(), prefix });
     this.#events = new QueueEvents(FLEET_QUEUE_NAME, { connection: connect(), prefix });
+    this.#positions = new FleetPositionTracker<J>({
+      queue: this.#queue,
+      redis: this.#redis,
+      prefix,
+      track: options.trackPositions ?? true,
+      initialStepMs,
+      onJob: (job) => this.#known.set(job.id, job),
+      onPositions: (positions) => this.#emitter.emit("positions", positions),
+      onError: this.#onError,
+    });
     this.#events.on("active", ({ jobId }) => void this.#announce(jobId, "started"));
     if (options.followProgress ?? true) this.#events.on("progress", ({ jobId, data }) => void this.#progress(jobId, data));
-    this.#events.on("waiting", () => void this.#refresh());
-    this.#events.on("stalled", () => void this.#refresh());
+    this.#events.on("waiting", () => void this.#positions.refresh());
+    this.#events.on("stalled", () => void this.#positions.refresh());
     this.#events.on("completed", ({ jobId, returnvalue }) => void this.#ended(jobId, (job) => this.#emitter.emit("finished", job, timingOf(returnvalue))));
     this.#events.on("failed", ({ jobId, failedReason }) =>
       void this.#ended(jobId, (job) =>
@@ -152,7 +154,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       const round = await this.#rounds.assign(job.userId, id);
       await this.#queue.add("generate", { job, round }, { jobId: id, priority: round + 1, removeOnComplete: true, removeOnFail: true });
     }
-    await this.#refresh();
+    await this.#positions.refresh();
     return { position: this.#positions.get(job.id)?.position ?? 1 };
   }
 
@@ -188,10 +190,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
 
   /** Resolves when nothing waits or runs anywhere in the fleet. */
   onIdle(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve);
-      void this.#refresh();
-    });
+    return this.#positions.onIdle();
   }
 
   on<E extends keyof JobQueueEvents<J>>(event: E, listener: (...args: JobQueueEvents<J>[E]) => void): this {
@@ -224,7 +223,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
 
   /** Stops this process's worker (its running job returns first) and closes every connection; the jobs stay on Redis. */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#positions.close();
     await this.#worker?.close();
     await Promise.all([this.#events.close(), this.#queue.close()]);
     for (const connection of this.#connections) connection.disconnect();
@@ -264,7 +263,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       throw new WaitingError();
     }
     const ms = performance.now() - startedAt;
-    await this.#recordStepTime(ms / costUnits(job));
+    await this.#positions.recordStepTime(ms / costUnits(job));
     return { ms, msPerStep: ms / (totalSteps > 0 ? totalSteps : job.steps) };
   }
 
@@ -273,21 +272,13 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     const job = await this.#jobOf(bullJobId);
     this.#known.delete(jobIdOf(bullJobId));
     if (job) announce(job);
-    await this.#refresh();
-  }
-
-  /** The fleet's moving average of milliseconds per reference step, for everyone's ETAs. */
-  async #recordStepTime(msPerUnit: number): Promise<void> {
-    const key = `${this.prefix}:fleet:ms-per-unit`;
-    const previous = Number(await this.#redis.get(key));
-    const next = previous > 0 ? previous * 0.7 + msPerUnit * 0.3 : msPerUnit;
-    await this.#redis.set(key, String(next));
+    await this.#positions.refresh();
   }
 
   async #announce(bullJobId: string, event: "started"): Promise<void> {
     const job = await this.#jobOf(bullJobId);
     if (job) this.#emitter.emit(event, job);
-    await this.#refresh();
+    await this.#positions.refresh();
   }
 
   async #progress(bullJobId: string, data: unknown): Promise<void> {
@@ -302,51 +293,5 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     if (known) return known;
     const job = await Job.fromId<FleetJobData<J>>(this.#queue, bullJobId).catch(() => undefined);
     return job?.data.job;
-  }
-
-  /** Recomputes positions from Redis (coalescing bursts of events) and sends `positions`. */
-  #refresh(): Promise<void> {
-    if (!this.#trackPositions && this.#idleWaiters.length === 0) return Promise.resolve();
-    if (this.#refreshing) {
-      this.#refreshAgain = true;
-      return this.#refreshing;
-    }
-    this.#refreshing = (async () => {
-      do {
-        this.#refreshAgain = false;
-        try {
-          await this.#readPositions();
-        } catch (error) {
-          if (!this.#closed) this.#onError(error, "reading the fleet's positions");
-        }
-      } while (this.#refreshAgain && !this.#closed);
-      this.#refreshing = undefined;
-    })();
-    return this.#refreshing;
-  }
-
-  async #readPositions(): Promise<void> {
-    if (this.#closed) return;
-    const [active, waiting, workers, msPerUnit] = await Promise.all([
-      this.#queue.getJobs(["active"]),
-      // Lowest round first, then in the order they were added: the order workers will take them.
-      this.#queue.getJobs(["prioritized", "wait"], 0, -1, true),
-      this.#queue.getWorkersCount(),
-      this.#redis.get(`${this.prefix}:fleet:ms-per-unit`),
-    ]);
-    for (const job of [...active, ...waiting]) if (job?.data) this.#known.set(job.data.job.id, job.data.job);
-    const state = (job: Job<FleetJobData<J>> | undefined, running: boolean): FleetJobState[] =>
-      job?.data ? [{ id: job.data.job.id, units: costUnits(job.data.job), ...(running && { startedAt: job.processedOn ?? Date.now() }) }] : [];
-    this.#positions = fleetPositions(
-      active.flatMap((job) => state(job, true)),
-      waiting.flatMap((job) => state(job, false)),
-      { workers, msPerUnit: Number(msPerUnit) || this.#initialStepMs, now: Date.now() },
-    );
-    this.#emitter.emit("positions", this.#positions);
-    if (this.#positions.size === 0) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
   }
 }
