@@ -1,5 +1,6 @@
 import type { Generation as GenerationRow, Prisma } from "@prisma/client";
 import type { Db } from "./client.ts";
+import { DatabaseUnavailableError } from "./database-unavailable.ts";
 import { lastRequestOnPostgres, reserveOnPostgres, usedOnPostgres } from "./reservation-postgres.ts";
 import { lastRequestOnSqlite, reserveOnSqlite, usedOnSqlite } from "./reservation-sqlite.ts";
 import {
@@ -91,10 +92,32 @@ export async function markCancelled(
   return transition(db, id, data);
 }
 
-/** Remembers the message that shows the job's queue position and progress. */
+/**
+ * The status message was posted, but the database did not take its id (busy or unreachable). Carries the id: the
+ * message exists all the same, so a caller may go on with it and store it later (GenerationService.submit does).
+ */
+export class StatusMessageNotRecordedError extends Error {
+  override name = "StatusMessageNotRecordedError";
+  constructor(
+    readonly statusMessageId: string,
+    options: ErrorOptions,
+  ) {
+    super(`The status message ${statusMessageId}'s id could not be stored`, options);
+  }
+}
+
+/**
+ * Remembers the message that shows the job's queue position and progress.
+ * @throws StatusMessageNotRecordedError when the database is busy or unreachable (see DatabaseUnavailableError).
+ */
 export async function setStatusMessage(db: Db, id: number, statusMessageId: string): Promise<GenerationRecord | null> {
-  const { count } = await db.prisma.generation.updateMany({ where: { id }, data: { statusMessageId } });
-  return count === 0 ? null : findById(db, id);
+  try {
+    const { count } = await db.prisma.generation.updateMany({ where: { id }, data: { statusMessageId } });
+    return count === 0 ? null : await findById(db, id);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) throw new StatusMessageNotRecordedError(statusMessageId, { cause: error });
+    throw error;
+  }
 }
 
 export async function findById(db: Db, id: number): Promise<GenerationRecord | null> {

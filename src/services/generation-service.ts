@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.ts";
-import { findById, listUnfinished, markCancelled, markFailed, markRunning, reserveGeneration } from "../db/generations.ts";
+import { findById, listUnfinished, markCancelled, markFailed, markRunning, reserveGeneration, StatusMessageNotRecordedError } from "../db/generations.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules, ReservationResult } from "../db/types.ts";
 import { FairJobQueue, type JobQueue, type JobRunner } from "../jobs/index.ts";
 import type { Logger } from "../logger.ts";
@@ -13,6 +13,7 @@ import { pickGridImage, type GridPickResult } from "./grid-pick.ts";
 import { JobOutcomes } from "./job-outcomes.ts";
 import { JobSettings, type JobSettingsSources } from "./job-settings.ts";
 import { ModelRunner, type InferenceBackend, type RunContext } from "./model-run.ts";
+import { storeStatusMessageLater } from "./status-message-later.ts";
 import type { StatusMessageRef } from "./status-message-match.ts";
 
 export type { GenerationJob } from "./generation-job.ts";
@@ -151,7 +152,7 @@ export class GenerationService {
     /** `model`: the chosen model's label (see modelLabel). @default the service's own model */
     request: Omit<GenerationRequest, "model"> & { model?: string },
     rules: QuotaRules,
-    /** Runs after the reservation and before the job can start: where the caller creates its status message. */
+    /** Runs after the reservation and before the job can start: makes the status message and stores its id. */
     beforeEnqueue?: (generation: GenerationRecord) => Promise<GenerationRecord>,
   ): Promise<SubmitResult> {
     const reservation = await reserveGeneration(this.deps.db, { ...request, model: request.model ?? this.deps.modelName }, rules);
@@ -161,9 +162,15 @@ export class GenerationService {
     try {
       if (beforeEnqueue) generation = await beforeEnqueue(generation);
     } catch (error) {
-      // The status message could not be made (Discord down): give the quota back rather than run unseen.
-      await markFailed(this.deps.db, generation.id, "Could not post the status message.", true);
-      throw error;
+      if (!(error instanceof StatusMessageNotRecordedError)) {
+        // The status message could not be made (Discord down): give the quota back rather than run unseen.
+        await markFailed(this.deps.db, generation.id, "Could not post the status message.", true);
+        throw error;
+      }
+      // The message is up ("Queued as …"), its id not stored (database busy): go on with the id, where ❌ and the
+      // status edits look for it, and store it in the background.
+      generation = { ...generation, statusMessageId: error.statusMessageId };
+      void storeStatusMessageLater({ ...this.deps, stopped: () => this.stopped }, generation.id, error.statusMessageId);
     } finally {
       this.active.closeWindow(generation.id);
     }
