@@ -1,6 +1,9 @@
 // A job of the fleet as BullMQ holds it, the same for every bot process and worker: its data, its id, and what its
 // processor ends with.
 
+/** The BullMQ queue every bot process and worker of one deployment shares. */
+export const FLEET_QUEUE_NAME = "generations";
+
 /** What a BullMQ job of the fleet carries: the job itself and the round it was given (see FairRounds). */
 export interface FleetJobData<J> {
   job: J;

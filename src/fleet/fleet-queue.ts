@@ -1,14 +1,14 @@
-import { Job, Queue, QueueEvents, WaitingError, Worker } from "bullmq";
+import { Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { costUnits, type CancelOutcome, type JobQueue, type JobQueueEvents, type JobRunner, type JobSpec } from "../jobs/index.ts";
+import type { CancelOutcome, JobQueue, JobQueueEvents, JobRunner, JobSpec } from "../jobs/index.ts";
 import { TypedEmitter } from "../jobs/typed-emitter.ts";
 import { DeliveryClaims } from "./delivery-claims.ts";
 import { FairRounds } from "./fair-rounds.ts";
-import { bullId, CANCELLED_REASON, jobIdOf, timingOf, type FleetJobData, type FleetJobTiming } from "./fleet-job.ts";
+import { bullId, CANCELLED_REASON, FLEET_QUEUE_NAME, jobIdOf, timingOf, type FleetJobData } from "./fleet-job.ts";
 import { FleetPositionTracker } from "./fleet-position-tracker.ts";
+import { cancelChannel, FleetWorker } from "./fleet-worker.ts";
 
-/** The BullMQ queue every bot process and worker of one deployment shares. */
-export const FLEET_QUEUE_NAME = "generations";
+export { FLEET_QUEUE_NAME } from "./fleet-job.ts";
 
 export interface FleetQueueOptions<J extends JobSpec> {
   /** Redis to share, e.g. `redis://127.0.0.1:6379` (REDIS_URL). */
@@ -68,9 +68,8 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   readonly prefix: string;
   readonly #queue: Queue<FleetJobData<J>>;
   readonly #events: QueueEvents;
-  readonly #worker: Worker<FleetJobData<J>, FleetJobTiming> | undefined;
+  readonly #worker: FleetWorker<J> | undefined;
   readonly #redis: Redis;
-  readonly #subscriber: Redis | undefined;
   readonly #rounds: FairRounds;
   readonly #claims: DeliveryClaims;
   readonly #emitter: TypedEmitter<JobQueueEvents<J>>;
@@ -78,7 +77,6 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   readonly #known = new Map<string, J>();
   readonly #connections: Redis[] = [];
   readonly #positions: FleetPositionTracker<J>;
-  #handingBack = false;
 
   constructor(options: FleetQueueOptions<J>) {
     const { redisUrl, prefix = "reroll", run, lockDurationMs = 30_000, stalledIntervalMs = 30_000, initialStepMs = 1000 } = options;
@@ -123,18 +121,17 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     this.#queue.on("error", (error) => this.#onError(error, "queue"));
     this.#events.on("error", (error) => this.#onError(error, "queue events"));
     if (run) {
-      this.#worker = new Worker<FleetJobData<J>, FleetJobTiming>(FLEET_QUEUE_NAME, (job, token, signal) => this.#process(run, job, token, signal), {
-        connection: connect(),
-        ...(options.workerName && { name: options.workerName }),
+      this.#worker = new FleetWorker<J>({
+        run,
         prefix,
-        concurrency: 1,
-        lockDuration: lockDurationMs,
-        stalledInterval: stalledIntervalMs,
+        connect,
+        workerName: options.workerName,
+        lockDurationMs,
+        stalledIntervalMs,
+        rounds: this.#rounds,
+        recordStepTime: (msPerUnit) => this.#positions.recordStepTime(msPerUnit),
+        onError: this.#onError,
       });
-      this.#worker.on("error", (error) => this.#onError(error, "worker"));
-      this.#subscriber = connect();
-      void this.#subscriber.subscribe(this.#cancelChannel).catch((error: unknown) => this.#onError(error, "cancel channel"));
-      this.#subscriber.on("message", (_channel, id: string) => this.#worker?.cancelJob(id));
     }
   }
 
@@ -172,7 +169,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       }
     }
     // Whichever process runs it hears this and aborts its signal.
-    await this.#redis.publish(this.#cancelChannel, bullId(jobId));
+    await this.#redis.publish(cancelChannel(this.prefix), bullId(jobId));
     return "cancelling-running";
   }
 
@@ -181,7 +178,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
   }
 
   async pause(): Promise<void> {
-    await this.#worker?.pause(true);
+    await this.#worker?.pause();
   }
 
   async start(): Promise<void> {
@@ -208,7 +205,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
    * completing (its runner stops early on shutdown and leaves the job unfinished). Call before stopping the runner.
    */
   handBackRunningJobs(): void {
-    this.#handingBack = true;
+    this.#worker?.handBack();
   }
 
   /** Claims the posting of job `jobId`'s stored result for this process until `ttlMs` from now (DeliveryClaims.claim). */
@@ -227,44 +224,6 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
     await this.#worker?.close();
     await Promise.all([this.#events.close(), this.#queue.close()]);
     for (const connection of this.#connections) connection.disconnect();
-  }
-
-  get #cancelChannel(): string {
-    return `${this.prefix}:fleet:cancel`;
-  }
-
-  async #process(run: JobRunner<J>, bullJob: Job<FleetJobData<J>>, token: string | undefined, signal: AbortSignal | undefined): Promise<FleetJobTiming> {
-    const { job, round } = bullJob.data;
-    await this.#rounds.started(bullJob.id ?? bullId(job.id), round);
-    const controller = new AbortController();
-    signal?.addEventListener("abort", () => controller.abort(), { once: true });
-    const startedAt = performance.now();
-    let totalSteps = job.steps;
-    // One report at a time, in order, all sent before the job completes (then listeners still know the job).
-    let reported = Promise.resolve();
-    const reportProgress = (step: number, total: number): void => {
-      totalSteps = total;
-      reported = reported
-        .then(() => bullJob.updateProgress({ step, totalSteps: total }))
-        .catch((error: unknown) => this.#onError(error, "progress"));
-    };
-    try {
-      await run(job, { signal: controller.signal, reportProgress });
-      await reported;
-    } catch (error) {
-      await reported;
-      if (controller.signal.aborted) throw new Error(CANCELLED_REASON);
-      throw error;
-    }
-    if (this.#handingBack) {
-      // Stopping: the runner may have given up on the job (it stays unfinished in the database). Back to the queue
-      // with its round; if it had in fact finished, the next worker finds it done and only skips it.
-      await bullJob.moveToWait(token);
-      throw new WaitingError();
-    }
-    const ms = performance.now() - startedAt;
-    await this.#positions.recordStepTime(ms / costUnits(job));
-    return { ms, msPerStep: ms / (totalSteps > 0 ? totalSteps : job.steps) };
   }
 
   /** A job left the fleet: tell listeners, forget it (its progress events came before this one on the stream). */
