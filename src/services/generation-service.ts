@@ -273,7 +273,9 @@ export class GenerationService {
       await this.outcomes.finishStored(record, stored);
       return;
     }
-    record = (await markRunning(db, id)) ?? record;
+    const running = await markRunning(db, id);
+    // A status message's id not stored yet (see submit) stays known here.
+    if (running) record = { ...running, statusMessageId: running.statusMessageId ?? record.statusMessageId };
     this.active.set(record);
     const started = performance.now();
     const output = await this.model.run(record, ctx);

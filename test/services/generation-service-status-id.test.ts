@@ -15,14 +15,20 @@ import { postgresReachable, postgresWhere } from "../db/postgres-test-db.ts";
 
 const skip = (await postgresReachable()) ? false : `PostgreSQL not reachable at ${postgresWhere()}`;
 
-/** A model that runs until it is cancelled. */
-const endless: InferenceBackend = {
-  generate: (_request, { signal }) =>
-    new Promise((_, reject) => {
-      if (signal?.aborted) reject(new GenerationCancelledError());
-      signal?.addEventListener("abort", () => reject(new GenerationCancelledError()), { once: true });
-    }),
-};
+/** A model that runs until it is cancelled; `started` settles once it runs (its job marked running). */
+function endless(): { backend: InferenceBackend; started: Promise<void> } {
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const backend: InferenceBackend = {
+    generate: (_request, { signal }) =>
+      new Promise((_, reject) => {
+        markStarted();
+        if (signal?.aborted) reject(new GenerationCancelledError());
+        signal?.addEventListener("abort", () => reject(new GenerationCancelledError()), { once: true });
+      }),
+  };
+  return { backend, started };
+}
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -50,9 +56,10 @@ describe("GenerationService: the status message's id not stored at once (every p
   });
 
   test("the job goes on, charged; ❌ finds it by its message; the id is stored later; cancelling works", { timeout: 60_000 }, async () => {
+    const model = endless();
     service = new GenerationService({
       db,
-      inference: endless,
+      inference: model.backend,
       inputs: new InputStore(join(dir, "inputs")),
       results: new ResultStore(join(dir, "results")),
       logger: createLogger("silent"),
@@ -79,7 +86,9 @@ describe("GenerationService: the status message's id not stored at once (every p
     assert.ok(stored && (stored.status === "queued" || stored.status === "running"), `still unfinished, not ${stored?.status}`);
     assert.equal(stored.charged, true, "not refunded");
 
-    // ❌ on the status message finds its job by the message's id (known here though not stored yet).
+    // ❌ on the status message finds its job by the message's id, known here though not stored yet: also once the
+    // job runs (its record re-read from the database on the way).
+    await model.started;
     const found = await service.findActiveByStatusMessage({ id: "status-1", guildId: "guild-a", createdAt: new Date() });
     assert.equal(found?.id, id);
 
