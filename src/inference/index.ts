@@ -11,6 +11,7 @@ export { StableDiffusionPipeline } from "./pipeline/stable-diffusion-pipeline.ts
 export type { PipelineLoadOptions, GeneratedImage, GenerationResult, GenerationTimings } from "./pipeline/stable-diffusion-pipeline.ts";
 export type { Img2ImgOptions, Txt2ImgOptions, CommonGenerationOptions, ProgressEvent } from "./pipeline/generation-options.ts";
 export { DEFAULT_STRENGTH, denoisingSteps } from "./pipeline/img2img-strength.ts";
+export { unetEvaluations } from "./pipeline/unet-evaluations.ts";
 export { DEFAULT_VARIATION_STRENGTH, slerpNoise } from "./pipeline/variation-noise.ts";
 export type { Variation } from "./pipeline/variation-noise.ts";
 export { latentPreview, SD15_LATENT_RGB_FACTORS } from "./pipeline/latent-preview.ts";

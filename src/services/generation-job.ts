@@ -1,5 +1,5 @@
 import type { GenerationRecord } from "../db/types.ts";
-import { UPSCALE_FACTOR, UPSCALE_STRENGTH, denoisingSteps, refinementSteps } from "../inference/index.ts";
+import { UPSCALE_FACTOR, UPSCALE_STRENGTH, denoisingSteps, refinementSteps, unetEvaluations } from "../inference/index.ts";
 import type { JobSpec } from "../jobs/index.ts";
 
 /** A stored generation as the queue sees it: who asked, and how much UNet work it is (for fairness and ETAs). */
@@ -10,7 +10,7 @@ export interface GenerationJob extends JobSpec {
 /** The queue's view of a stored generation: its denoising steps and cost in 512²-step units (CFG doubles it). */
 export function toJob(record: GenerationRecord): GenerationJob {
   if (record.kind === "upscale") return upscaleJob(record);
-  const denoise = record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps;
+  const denoise = unetEvaluations(record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps, record.scheduler);
   return {
     id: String(record.id),
     generationId: record.id,
@@ -26,8 +26,8 @@ export function toJob(record: GenerationRecord): GenerationJob {
  */
 function upscaleJob(record: GenerationRecord): GenerationJob {
   const baseArea = (record.width * record.height) / UPSCALE_FACTOR ** 2;
-  const baseSteps = record.inputHash === null ? record.steps : denoisingSteps(record.steps, record.strength ?? 1, record.scheduler);
-  const refineSteps = denoisingSteps(refinementSteps(record.steps, UPSCALE_STRENGTH), UPSCALE_STRENGTH, record.scheduler);
+  const baseSteps = unetEvaluations(record.inputHash === null ? record.steps : denoisingSteps(record.steps, record.strength ?? 1, record.scheduler), record.scheduler);
+  const refineSteps = unetEvaluations(denoisingSteps(refinementSteps(record.steps, UPSCALE_STRENGTH), UPSCALE_STRENGTH, record.scheduler), record.scheduler);
   const perStep = (record.guidance > 1 ? 2 : 1) / (512 * 512);
   return {
     id: String(record.id),
