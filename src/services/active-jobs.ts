@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import { findByResultMessageId, setStatusMessage } from "../db/generations.ts";
+import { findByResultMessageId, setStatusMessage, StatusMessageNotRecordedError } from "../db/generations.ts";
 import type { GenerationRecord } from "../db/types.ts";
 import { matchStatusMessage, type StatusMessageRef } from "./status-message-match.ts";
 
@@ -79,9 +79,22 @@ export class ActiveJobs {
     if (!match || match.linked || !this.records.has(match.job.id)) return match?.job;
     // Remember the link, so the job's next messages (cancelled, progress) edit this message.
     const { id } = match.job;
-    const linked = (await setStatusMessage(this.db, id, message.id)) ?? { ...match.job, statusMessageId: message.id };
+    const linked = (await this.storeLink(id, message.id)) ?? { ...match.job, statusMessageId: message.id };
     if (this.records.has(id)) this.records.set(id, linked);
     return linked;
+  }
+
+  /**
+   * Stores the link; undefined when the job is gone or the database did not take it (busy or unreachable): the job
+   * was found all the same, and the link kept in memory lets its ❌ and status edits go on, as submit does.
+   */
+  private async storeLink(id: number, statusMessageId: string): Promise<GenerationRecord | undefined> {
+    try {
+      return (await setStatusMessage(this.db, id, statusMessageId)) ?? undefined;
+    } catch (error) {
+      if (error instanceof StatusMessageNotRecordedError) return undefined;
+      throw error;
+    }
   }
 
   /**
