@@ -45,10 +45,11 @@ export const remixHandler: ModalHandler = {
     const steps = fieldNumber(interaction, "steps", "Steps", MAX_STEPS_RANGE, true);
     const seed = parseSeedText(fieldText(interaction, "seed"));
     const scheduler = parent.scheduler as SchedulerName;
-    if (strength !== null) denoisingSteps(steps, strength, scheduler); // refuses a strength that leaves no step
     await interaction.deferReply();
     const ask = { prompt, negativePrompt, steps, width: parent.width, height: parent.height };
     const admitted = await checkBeforeWork(interaction, ctx, ask, { requesterId: parent.userId, model: parent.model });
+    // Refuses a strength that leaves no step; whether LCM slices the schedule depends on the model (its defaults).
+    if (strength !== null) denoisingSteps(steps, strength, scheduler, admitted.defaults.lcmDistilled ?? false);
     const submission = { kind: parent.kind, prompt, negativePrompt, strength, steps, guidance: parent.guidance, scheduler, seed };
     await submitGeneration(interaction, ctx, admitted, { ...submission, width: parent.width, height: parent.height, inputHash: parent.inputHash, imageCount: 1 }, parent.id);
   },
