@@ -78,11 +78,6 @@ export class PostgresPool extends pg.Pool {
     this.on("acquire", () => this.checkedOut++).on("release", () => this.checkedOut--);
   }
 
-  /** How many of the pool's connections are checked out by calls (the rest are idle or still connecting). */
-  get busyCount(): number {
-    return this.checkedOut;
-  }
-
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
