@@ -7,7 +7,10 @@ export interface GenerationJob extends JobSpec {
   generationId: number;
 }
 
-/** The queue's view of a stored generation: its denoising steps and cost in 512²-step units (CFG doubles it). */
+/**
+ * The queue's view of a stored generation: its UNet runs as `steps` (denoising steps, one more for PLMS: see
+ * unetEvaluations) and its cost in 512²-step units (CFG doubles it).
+ */
 export function toJob(record: GenerationRecord): GenerationJob {
   if (record.kind === "upscale") return upscaleJob(record);
   const denoise = unetEvaluations(record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps, record.scheduler);
