@@ -53,7 +53,10 @@ export class JobOutcomes {
       return;
     }
     // Kept before the image: a post after a restart, or by a bot process (storeOnly), shows them as this one would.
-    await keepWarnings(db, id, output.warnings);
+    // Best effort: a database too busy for the notes must not lose the result (the job would stay "running", unseen).
+    await keepWarnings(db, id, output.warnings).catch((error: unknown) =>
+      this.options.logger.warn({ err: error, generationId: id }, "could not keep a result's notes; a later post shows none"),
+    );
     // A grid: each image kept alone for its pick (1️⃣–4️⃣), the grid posted as the result.
     const posted = output.images.length > 1 ? await storeGrid(results, id, output) : output.png;
     await results.put(id, posted, { flagged });
