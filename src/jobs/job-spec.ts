@@ -4,7 +4,7 @@ export interface JobSpec {
   id: string;
   /** Whose job this is: fairness and the waiting cap are per user. */
   userId: string;
-  /** Denoising steps requested. */
+  /** UNet runs the job takes (its denoising steps, one more with PLMS): for progress and ETAs. */
   steps: number;
   /**
    * Relative cost in units of one reference step, e.g. `pixels / (512*512) × steps × (cfg ? 2 : 1)`.

@@ -13,7 +13,7 @@ export interface GenerationJob extends JobSpec {
  */
 export function toJob(record: GenerationRecord): GenerationJob {
   if (record.kind === "upscale") return upscaleJob(record);
-  const denoise = unetEvaluations(record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps, record.scheduler);
+  const denoise = unetEvaluations(record.kind === "img2img" ? denoisingSteps(record.steps, record.strength ?? 1, record.scheduler) : record.steps, record.scheduler, record.steps);
   return {
     id: String(record.id),
     generationId: record.id,
@@ -29,8 +29,9 @@ export function toJob(record: GenerationRecord): GenerationJob {
  */
 function upscaleJob(record: GenerationRecord): GenerationJob {
   const baseArea = (record.width * record.height) / UPSCALE_FACTOR ** 2;
-  const baseSteps = unetEvaluations(record.inputHash === null ? record.steps : denoisingSteps(record.steps, record.strength ?? 1, record.scheduler), record.scheduler);
-  const refineSteps = unetEvaluations(denoisingSteps(refinementSteps(record.steps, UPSCALE_STRENGTH), UPSCALE_STRENGTH, record.scheduler), record.scheduler);
+  const baseSteps = unetEvaluations(record.inputHash === null ? record.steps : denoisingSteps(record.steps, record.strength ?? 1, record.scheduler), record.scheduler, record.steps);
+  const refinementSchedule = refinementSteps(record.steps, UPSCALE_STRENGTH);
+  const refineSteps = unetEvaluations(denoisingSteps(refinementSchedule, UPSCALE_STRENGTH, record.scheduler), record.scheduler, refinementSchedule);
   const perStep = (record.guidance > 1 ? 2 : 1) / (512 * 512);
   return {
     id: String(record.id),

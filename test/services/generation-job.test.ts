@@ -15,6 +15,8 @@ describe("a job's size in the queue counts the UNet runs it takes", () => {
     // diffusers' torch run of 20 steps at 0.75 fed its UNet 16 timesteps (test/fixtures/diffusers-parity)
     assert.equal(toJob(record({ scheduler: "pndm", kind: "img2img", steps: 20, strength: 0.75, inputHash: "h" })).steps, 16);
     assert.equal(toJob(record({ scheduler: "euler", kind: "img2img", steps: 20, strength: 0.75, inputHash: "h" })).steps, 15);
+    // a schedule of one step has no second timestep to run twice
+    assert.equal(toJob(record({ scheduler: "pndm", steps: 1 })).steps, 1);
   });
 
   test("the cost is the runs × the area in 512² units × 2 with guidance × the images", () => {
