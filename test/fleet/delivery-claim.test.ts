@@ -14,8 +14,11 @@ import { TEST_REDIS_URL, redisUnavailable, testPrefix } from "./redis-test-env.t
 const skip = await redisUnavailable();
 if (skip) console.log(`# delivery claim: ${skip}`);
 
-/** A claim lasts twice the scan interval (ResultDelivery's rule): 2 s here, so that the test lets it lapse quickly. */
-const SCAN_INTERVAL_MS = 1000;
+/**
+ * A claim lasts twice the scan interval (ResultDelivery's rule): 4 s here, short enough for the test to let it lapse,
+ * and renewed every 1.3 s, so only an event-loop stall of over 2.6 s on a loaded machine could lapse it falsely.
+ */
+const SCAN_INTERVAL_MS = 2000;
 const CLAIM_MS = SCAN_INTERVAL_MS * 2;
 
 /**
