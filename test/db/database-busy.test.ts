@@ -6,7 +6,7 @@ import { DatabaseBusyError, DatabaseUnavailableError } from "../../src/db/databa
 import { findById, reserveGeneration } from "../../src/db/generations.ts";
 import { CONNECT_TIMEOUT_MS, DEFAULT_POOL_SIZE, DEFAULT_POOL_WAIT_MS, poolSettings } from "../../src/db/postgres-pool.ts";
 import { getGuildSettings } from "../../src/db/settings.ts";
-import { freshDb, request, rules, type FreshDb } from "./fresh-db.ts";
+import { freshDb, oneConnectionClient, request, rules, type FreshDb } from "./fresh-db.ts";
 import { postgresReachable, postgresWhere } from "./postgres-test-db.ts";
 
 const skip = (await postgresReachable()) ? false : `PostgreSQL not reachable at ${postgresWhere()}`;
@@ -52,13 +52,8 @@ describe("every pooled connection busy", { skip }, () => {
   let db: PostgresDb;
   before(async () => {
     fresh = await freshDb("postgres");
-    const url = new URL(fresh.url);
     // One connection, held by the test: any other call waits its second in the queue, then gives up.
-    url.searchParams.set("connection_limit", "1");
-    url.searchParams.set("pool_timeout", "1");
-    const opened = createDb(url.toString());
-    if (opened.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
-    db = opened;
+    db = oneConnectionClient(fresh);
   });
   after(async () => {
     await db?.close();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb, type Db } from "../../src/db/client.ts";
+import { createDb, type Db, type PostgresDb } from "../../src/db/client.ts";
 import { reserveGeneration } from "../../src/db/generations.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import type { GenerationRecord, GenerationRequest, QuotaRules } from "../../src/db/types.ts";
@@ -101,4 +101,17 @@ export async function reserved(
   const result = await reserveGeneration(db, request(overrides), rules(quota));
   if (!result.ok) assert.fail(`expected the reservation to be accepted, got a "${result.reason}" refusal`);
   return result.generation;
+}
+
+/**
+ * A second client on `fresh`'s PostgreSQL database whose pool has one connection and waits a second for it: a test
+ * that holds that connection (`db.pool.connect()`) makes every other call find the pool busy.
+ */
+export function oneConnectionClient(fresh: FreshDb): PostgresDb {
+  const url = new URL(fresh.url);
+  url.searchParams.set("connection_limit", "1");
+  url.searchParams.set("pool_timeout", "1");
+  const opened = createDb(url.toString());
+  if (opened.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
+  return opened;
 }

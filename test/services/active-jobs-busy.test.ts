@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createDb, type PostgresDb } from "../../src/db/client.ts";
+import type { PostgresDb } from "../../src/db/client.ts";
 import { findById } from "../../src/db/generations.ts";
 import { ActiveJobs } from "../../src/services/active-jobs.ts";
-import { freshDb, reserved, type FreshDb } from "../db/fresh-db.ts";
+import { freshDb, oneConnectionClient, reserved, type FreshDb } from "../db/fresh-db.ts";
 import { postgresReachable, postgresWhere } from "../db/postgres-test-db.ts";
 
 const skip = (await postgresReachable()) ? false : `PostgreSQL not reachable at ${postgresWhere()}`;
@@ -14,12 +14,7 @@ describe("❌ on a status message whose id was never stored, every pooled connec
   before(async () => {
     fresh = await freshDb("postgres");
     // One connection, waited for a second: the test holds it so that storing the link finds the pool busy.
-    const url = new URL(fresh.url);
-    url.searchParams.set("connection_limit", "1");
-    url.searchParams.set("pool_timeout", "1");
-    const opened = createDb(url.toString());
-    if (opened.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
-    db = opened;
+    db = oneConnectionClient(fresh);
   });
   after(async () => {
     await db?.close();

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createDb, type PostgresDb } from "../../src/db/client.ts";
+import type { PostgresDb } from "../../src/db/client.ts";
 import { findById, setStatusMessage } from "../../src/db/generations.ts";
 import { GenerationCancelledError } from "../../src/inference/index.ts";
 import { createLogger } from "../../src/logger.ts";
 import { GenerationService, type InferenceBackend } from "../../src/services/generation-service.ts";
 import { InputStore } from "../../src/services/input-store.ts";
 import { ResultStore } from "../../src/services/result-store.ts";
-import { freshDb, request, rules, type FreshDb } from "../db/fresh-db.ts";
+import { freshDb, oneConnectionClient, request, rules, type FreshDb } from "../db/fresh-db.ts";
 import { postgresReachable, postgresWhere } from "../db/postgres-test-db.ts";
 
 const skip = (await postgresReachable()) ? false : `PostgreSQL not reachable at ${postgresWhere()}`;
@@ -40,12 +40,7 @@ describe("GenerationService: the status message's id not stored at once (every p
   before(async () => {
     fresh = await freshDb("postgres");
     // One connection, and a wait of a second for it: the test holds it to make the id's write fail, once.
-    const url = new URL(fresh.url);
-    url.searchParams.set("connection_limit", "1");
-    url.searchParams.set("pool_timeout", "1");
-    const opened = createDb(url.toString());
-    if (opened.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
-    db = opened;
+    db = oneConnectionClient(fresh);
     dir = mkdtempSync(join(tmpdir(), "reroll-status-id-"));
   });
   after(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { PoolClient } from "pg";
-import { createDb, type PostgresDb } from "../../src/db/client.ts";
+import type { PostgresDb } from "../../src/db/client.ts";
 import { findById } from "../../src/db/generations.ts";
 import type { GenerationRecord } from "../../src/db/types.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -12,7 +12,7 @@ import { GenerationService, type InferenceBackend } from "../../src/services/gen
 import { InputStore } from "../../src/services/input-store.ts";
 import type { DeliveredResult, JobPresenter } from "../../src/services/job-presenter.ts";
 import { ResultStore } from "../../src/services/result-store.ts";
-import { freshDb, request, rules, type FreshDb } from "../db/fresh-db.ts";
+import { freshDb, oneConnectionClient, request, rules, type FreshDb } from "../db/fresh-db.ts";
 import { postgresReachable, postgresWhere } from "../db/postgres-test-db.ts";
 
 const skip = (await postgresReachable()) ? false : `PostgreSQL not reachable at ${postgresWhere()}`;
@@ -24,12 +24,7 @@ describe("a result whose notes the database does not take (every pooled connecti
   before(async () => {
     fresh = await freshDb("postgres");
     // One connection, waited for a second: the model's run takes it, so that keeping the notes finds the pool busy.
-    const url = new URL(fresh.url);
-    url.searchParams.set("connection_limit", "1");
-    url.searchParams.set("pool_timeout", "1");
-    const opened = createDb(url.toString());
-    if (opened.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
-    db = opened;
+    db = oneConnectionClient(fresh);
     dir = mkdtempSync(join(tmpdir(), "reroll-keep-warnings-"));
   });
   after(async () => {

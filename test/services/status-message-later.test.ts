@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createDb, type PostgresDb } from "../../src/db/client.ts";
+import type { PostgresDb } from "../../src/db/client.ts";
 import { findById } from "../../src/db/generations.ts";
 import { createLogger } from "../../src/logger.ts";
 import { storeStatusMessageLater } from "../../src/services/status-message-later.ts";
-import { freshDb, reserved, type FreshDb } from "../db/fresh-db.ts";
+import { freshDb, oneConnectionClient, reserved, type FreshDb } from "../db/fresh-db.ts";
 import { postgresReachable, postgresWhere } from "../db/postgres-test-db.ts";
 
 const skip = (await postgresReachable()) ? false : `PostgreSQL not reachable at ${postgresWhere()}`;
@@ -18,12 +18,7 @@ describe("storing a status message's id later (every pooled connection busy)", {
   before(async () => {
     fresh = await freshDb("postgres");
     // One connection, waited for a second: the test holds it to make a write fail.
-    const url = new URL(fresh.url);
-    url.searchParams.set("connection_limit", "1");
-    url.searchParams.set("pool_timeout", "1");
-    const opened = createDb(url.toString());
-    if (opened.engine !== "postgres") assert.fail("expected a PostgreSQL Db");
-    db = opened;
+    db = oneConnectionClient(fresh);
   });
   after(async () => {
     await db?.close();
