@@ -22,11 +22,18 @@ export interface FleetQueueOptions<J extends JobSpec> {
   /** When set, this process is also a worker: it takes the fleet's jobs one at a time and runs them with `run`. */
   run?: JobRunner<J>;
   /**
-   * Whether this process follows the fleet's positions (`positions` events, `etaMs`, `onIdle`): each change costs
-   * a read of every waiting job, which a bot process needs for its status messages and a worker does not.
+   * Whether this process follows the fleet's positions (`positions` events, `etaMs`, `onIdle`): changes cost a
+   * read of the waiting jobs' ids per `positionReadIntervalMs`, which a bot process needs for its status messages
+   * and a worker does not.
    * @default true
    */
   trackPositions?: boolean;
+  /**
+   * The least time between two reads of the fleet's positions: a stream of events (a backlog being worked through)
+   * costs a read per interval, the last change included.
+   * @default POSITION_READ_INTERVAL_MS (fleet-position-tracker.ts)
+   */
+  positionReadIntervalMs?: number;
   /**
    * Whether `progress` events reach this process's listeners. A worker's service would edit the status message on
    * every step as well as the bot process that shows it: two edits per step for one message.
@@ -100,6 +107,7 @@ export class FleetQueue<J extends JobSpec> implements JobQueue<J> {
       redis: this.#redis,
       prefix,
       track: options.trackPositions ?? true,
+      readIntervalMs: options.positionReadIntervalMs,
       initialStepMs,
       onJob: (job) => this.#known.set(job.id, job),
       onPositions: (positions) => this.#emitter.emit("positions", positions),
