@@ -11,7 +11,7 @@ import { actionOfEmoji, enabledResultActions, type ResultAction } from "../servi
 import type { StatusMessageRef } from "../services/status-message-match.ts";
 import { canManage } from "../services/policy/index.ts";
 import { MemberUnavailableError, REFUSAL_NOTICE_MS, type GateRefusal } from "../services/request-gate.ts";
-import { threadParentOf } from "../discord/thread-parent.ts";
+import { reactionRequest } from "./reaction-request.ts";
 
 /**
  * A result's reactions (🔁 reroll, 🔀 variation, 🔼 / 🔽 strength, ⬆️ upscale; src/services/result-actions.ts) ask
@@ -118,14 +118,7 @@ async function onResultAction(
   if (!planned.ok) return postNotice(ctx, parent.channelId, userId, planned.message);
   const job = planned.job;
   const admitted = await ctx.gate.precheck({
-    guildId,
-    channelId: parent.channelId,
-    parentChannelId: threadParentOf(ctx.client, parent.channelId),
-    userId,
-    member: () => fetchMemberFacts(ctx.client, guildId, userId),
-    ask: { prompt: job.prompt, negativePrompt: job.negativePrompt, steps: job.steps, width: job.width, height: job.height },
-    derivedFrom: { requesterId: parent.userId },
-    repeatKey: reaction.message.id,
+    ...reactionRequest(ctx, { guildId, userId, messageId: reaction.message.id }, parent, job),
     // A reroll runs on the original's model (name and commit), or is refused saying that model is gone.
     model: { recorded: parent.model },
   });
